@@ -1,0 +1,1 @@
+"""Wasl core: the shared domain every surface (blueprint) builds on."""

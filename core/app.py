@@ -1,0 +1,134 @@
+"""The application factory, made of small steps."""
+from flask import Flask, g, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from core import config as wasl_config
+from core.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = wasl_config.ROOT
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        "wasl",
+        root_path=str(ROOT),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(wasl_config.DEFAULTS)
+    app.config.update(wasl_config.from_environment())
+    app.config.update(overrides or {})
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from core import accounts, i18n
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Riyadh")
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "warning"
+    login_manager.request_loader(accounts.load_session_user)
+    import core.models  # noqa: F401  (register the mappers)
+
+
+def register_blueprints(app: Flask) -> None:
+    from blueprints.admin import bp as admin_bp
+    from blueprints.auth import bp as auth_bp
+    from blueprints.operator import bp as operator_bp
+    from blueprints.platform import bp as platform_bp
+    from blueprints.portal import bp as portal_bp
+    from blueprints.staff import bp as staff_bp
+
+    for bp in (platform_bp, auth_bp, operator_bp, staff_bp, admin_bp, portal_bp):
+        app.register_blueprint(bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    def render_error(error):
+        code = error.code if isinstance(error, HTTPException) else 500
+        if code == 500:
+            db.session.rollback()
+        if request.path.startswith("/api/"):
+            return {"error": {"code": code, "message": str(getattr(error, "description", error))}}, code
+        return render_template("errors/error.html", code=code), code
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, render_error)
+    app.register_error_handler(CSRFError, lambda e: (render_template("errors/error.html", code=400,
+                                                                       csrf_failed=True), 400))
+
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def register_request_hooks(app: Flask) -> None:
+    from core import i18n
+
+    @app.after_request
+    def security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not app.config.get("WASL_EMBEDDED") and request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        # Pages for signed-in people carry personal data: never keep them in any cache.
+        if g.get("personal_data") or (current_user and current_user.is_authenticated):
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"
+        return response
+
+    app.after_request(i18n.remember_language)
+
+    @app.teardown_appcontext
+    def end_scope(_exc):
+        g.pop("_wasl_scope", None)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from core import i18n, navigation
+    from core.roles import Role
+
+    app.jinja_env.globals.update(
+        locale_code=i18n.locale_code,
+        text_direction=i18n.text_direction,
+        lang_url=i18n.lang_url,
+        tenant_name=i18n.tenant_name,
+        nav_items=navigation.items,
+        Role=Role,
+    )
+    app.jinja_env.filters["dual_date"] = i18n.dual_date
+    app.jinja_env.filters["dual_datetime"] = i18n.dual_datetime
+    app.jinja_env.filters["role_label"] = lambda code: Role(code).label
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+
+def register_commands(app: Flask) -> None:
+    from core.cli import register
+
+    register(app)

@@ -1,0 +1,29 @@
+"""Writing to the append-only audit log."""
+from flask import has_request_context, request
+from flask_login import current_user
+
+from core.extensions import db
+from core.models import AuditEntry
+from core.tenancy import current_scope
+
+
+def record(action: str, obj=None, *, object_type=None, object_id=None, before=None, after=None,
+           tenant_id=None, actor=None) -> AuditEntry:
+    """Add an audit entry to the current transaction; it commits or rolls back with the change."""
+    if obj is not None:
+        object_type = object_type or type(obj).__name__
+        object_id = object_id if object_id is not None else getattr(obj, "id", None)
+    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
+        actor = current_user
+    entry = AuditEntry(
+        tenant_id=tenant_id if tenant_id is not None else current_scope().tenant_id,
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        before=before,
+        after=after,
+        ip=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,78 @@
+"""Language choice and the Jinja helpers that show dates and names in the visitor's language."""
+from datetime import date, datetime
+
+from urllib.parse import urlencode
+
+from flask import current_app, g, request, session
+from flask_babel import format_date, format_time, get_locale
+from markupsafe import Markup, escape
+
+from core.calendar import RIYADH, CalendarError, hijri_long, local_date
+
+LANG_COOKIE = "wasl_lang"
+
+
+def select_locale() -> str:
+    """`?lang=` wins and is remembered; then the remembered choice; then Arabic."""
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        g.remember_lang = asked
+        return asked
+    remembered = request.cookies.get(LANG_COOKIE) or session.get("lang")
+    if remembered in languages:
+        return remembered
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_language(response):
+    lang = g.get("remember_lang")
+    if lang:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False), httponly=True)
+    return response
+
+
+def locale_code() -> str:
+    return str(get_locale() or "ar")
+
+
+def text_direction() -> str:
+    return "rtl" if locale_code() == "ar" else "ltr"
+
+
+def lang_url(lang: str) -> str:
+    """The current page (same path and query) in another language; works on error pages too."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    args.append(("lang", lang))
+    return f"{request.script_root}{request.path}?{urlencode(args)}"
+
+
+def dual_date(value: date | datetime | None) -> Markup:
+    """Gregorian and Hijri side by side, each isolated so bidi cannot reverse its digits."""
+    if value is None:
+        return Markup("")
+    day = local_date(value)
+    locale = locale_code()
+    gregorian = format_date(day, "d MMMM y", rebase=False)
+    suffix_g, suffix_h = ("م", "هـ") if locale == "ar" else ("", " AH")
+    try:
+        hijri = hijri_long(day, locale)
+    except CalendarError:
+        hijri = None
+    parts = [f'<bdi dir="ltr" class="date-g" data-iso="{day.isoformat()}">{escape(gregorian)}{suffix_g}</bdi>']
+    if hijri:
+        parts.append(f'<bdi dir="ltr" class="date-h">{escape(hijri)}{suffix_h}</bdi>')
+    return Markup('<span class="dual-date">' + " · ".join(parts) + "</span>")
+
+
+def dual_datetime(value: datetime | None) -> Markup:
+    if value is None:
+        return Markup("")
+    local = value.astimezone(RIYADH) if value.tzinfo else value
+    time = format_time(local.time(), "HH:mm")
+    return Markup(f'{dual_date(local)} <bdi dir="ltr" class="time">{escape(time)}</bdi>')
+
+
+def tenant_name(tenant) -> str:
+    return tenant.name(locale_code())

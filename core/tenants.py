@@ -1,0 +1,74 @@
+"""Tenant operations: provisioning from tenant files, suspending and resuming."""
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from core import audit
+from core.extensions import db
+from core.models import Tenant, TenantStatus
+from core.tenant_files import TenantFile, to_toml_dict
+
+
+@dataclass
+class ProvisionResult:
+    tenant: Tenant
+    outcome: str  # "created" | "updated" | "unchanged"
+    changed_keys: list[str]
+
+
+def settings_from(tenant_file: TenantFile) -> dict:
+    """What the tenants table keeps as settings: the file less its identity columns, JSON-safe."""
+    data = to_toml_dict(tenant_file.data)
+    for key in ("slug", "name_ar", "name_en"):
+        data.pop(key, None)
+    return data
+
+
+def provision(tenant_file: TenantFile) -> ProvisionResult:
+    """Create the tenant or bring it in line with its file. Never deletes data; idempotent.
+
+    The caller commits; run inside `cross_tenant_scope()` (this is platform work).
+    """
+    data = tenant_file.data
+    tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == data["slug"]))
+    new_settings = settings_from(tenant_file)
+    if tenant is None:
+        tenant = Tenant(slug=data["slug"], name_ar=data["name_ar"], name_en=data["name_en"],
+                        status=TenantStatus.active, settings=new_settings)
+        db.session.add(tenant)
+        db.session.flush()
+        audit.record("tenant.provision", tenant, tenant_id=tenant.id,
+                     after={"slug": tenant.slug, "source": tenant_file.path})
+        return ProvisionResult(tenant, "created", sorted(new_settings))
+    before = {"name_ar": tenant.name_ar, "name_en": tenant.name_en, **(tenant.settings or {})}
+    after = {"name_ar": data["name_ar"], "name_en": data["name_en"], **new_settings}
+    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    if not changed:
+        return ProvisionResult(tenant, "unchanged", [])
+    tenant.name_ar, tenant.name_en, tenant.settings = data["name_ar"], data["name_en"], new_settings
+    audit.record("tenant.update", tenant, tenant_id=tenant.id,
+                 before={k: before.get(k) for k in changed}, after={k: after.get(k) for k in changed})
+    db.session.flush()
+    return ProvisionResult(tenant, "updated", changed)
+
+
+def _set_status(tenant: Tenant, status: TenantStatus, action: str) -> bool:
+    if tenant.status == status:
+        return False
+    before = tenant.status
+    tenant.status = status
+    audit.record(action, tenant, tenant_id=tenant.id, before={"status": before}, after={"status": status.value})
+    return True
+
+
+def suspend(tenant: Tenant) -> bool:
+    """Stop serving the tenant's pages (data is kept). Returns False if it already was suspended."""
+    return _set_status(tenant, TenantStatus.suspended, "tenant.suspend")
+
+
+def resume(tenant: Tenant) -> bool:
+    return _set_status(tenant, TenantStatus.active, "tenant.resume")
+
+
+def by_slug(slug: str) -> Tenant | None:
+    return db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))

@@ -1,0 +1,83 @@
+"""Resolving the tenant from the URL and guarding views by membership and role."""
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, g
+from flask_login import current_user, login_required
+
+from core.accounts import roles_in
+from core.extensions import db
+from core.models import Tenant, TenantStatus
+from core.tenancy import RESERVED_SLUGS, enter_tenant
+
+
+def resolve_tenant(slug: str) -> Tenant:
+    """The active tenant for a URL slug, or a 404 page (unknown and suspended look the same)."""
+    if not slug or slug in RESERVED_SLUGS:
+        abort(404)
+    tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
+    if tenant is None or tenant.status != TenantStatus.active:
+        abort(404)
+    return tenant
+
+
+def tenant_blueprint(name: str, import_name: str, prefix: str = "", members_only: bool = False) -> Blueprint:
+    """A blueprint under `/<tenant_slug><prefix>`, with the tenant resolved once per request.
+
+    With `members_only`, people who are not members of this tenant get a 404 (the tenant's
+    private areas are not even confirmed to exist), and anonymous visitors are sent to log in.
+    """
+    bp = Blueprint(name, import_name, url_prefix=f"/<tenant_slug>{prefix}")
+
+    @bp.url_value_preprocessor
+    def pull_tenant(endpoint, values):
+        tenant = resolve_tenant(values.pop("tenant_slug", None))
+        g.tenant = tenant
+        enter_tenant(tenant)
+        g.roles = roles_in(current_user, tenant) if current_user.is_authenticated else frozenset()
+
+    @bp.url_defaults
+    def add_tenant(endpoint, values):
+        if "tenant_slug" not in values and g.get("tenant") is not None:
+            values["tenant_slug"] = g.tenant.slug
+
+    if members_only:
+        @bp.before_request
+        @login_required
+        def require_membership():
+            g.personal_data = True
+            if not g.roles:
+                abort(404)
+
+    return bp
+
+
+def roles_required(*roles):
+    """The view needs one of these roles in the current tenant; a member without them gets 403."""
+    wanted = {str(r) for r in roles}
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not g.get("roles"):
+                abort(404)
+            if not wanted & g.roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def operator_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_operator:
+            abort(403)
+        g.personal_data = True
+        return view(*args, **kwargs)
+
+    return wrapped
