@@ -16,8 +16,6 @@ test: install-test
 lint:
 	.venv/bin/ruff check .
 
-# Refresh the catalogs after changing UI strings, then translate translations/ar/.../messages.po.
+# After adding UI strings: put their Arabic in translations/pending/<area>.json, then run this.
 translations:
-	.venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output .
-	.venv/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
-	.venv/bin/pybabel compile -d translations
+	.venv/bin/python scripts/translations.py

@@ -85,7 +85,7 @@ def load_session_user(_request=None) -> User | None:
         auth_session.revoked_at = now
         db.session.commit()
         session.pop(SESSION_KEY, None)
-        g.session_expired = True
+        session["session_expired"] = True  # the login page says why the person must log in again
         return None
     if now - auth_session.last_seen_at > TOUCH_EVERY:
         auth_session.last_seen_at = now

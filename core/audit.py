@@ -7,16 +7,23 @@ from core.models import AuditEntry
 from core.tenancy import current_scope
 
 
+_CURRENT = object()
+
+
 def record(action: str, obj=None, *, object_type=None, object_id=None, before=None, after=None,
-           tenant_id=None, actor=None) -> AuditEntry:
-    """Add an audit entry to the current transaction; it commits or rolls back with the change."""
+           tenant_id=_CURRENT, actor=None) -> AuditEntry:
+    """Add an audit entry to the current transaction; it commits or rolls back with the change.
+
+    The entry belongs to the tenant in scope unless `tenant_id` is given; `tenant_id=None` makes it a
+    platform event (a login, an operator's action), which only operators can read back.
+    """
     if obj is not None:
         object_type = object_type or type(obj).__name__
         object_id = object_id if object_id is not None else getattr(obj, "id", None)
     if actor is None and has_request_context() and current_user and current_user.is_authenticated:
         actor = current_user
     entry = AuditEntry(
-        tenant_id=tenant_id if tenant_id is not None else current_scope().tenant_id,
+        tenant_id=current_scope().tenant_id if tenant_id is _CURRENT else tenant_id,
         actor_id=getattr(actor, "id", None),
         action=action,
         object_type=object_type,

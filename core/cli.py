@@ -35,7 +35,7 @@ def upgrade_database() -> None:
     """Apply every migration (as the schema owner, DATABASE_ADMIN_URL)."""
     from flask_migrate import upgrade
 
-    upgrade(directory=current_app.extensions["migrate"].directory)
+    upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
 
 
 # --- wasl demo ----------------------------------------------------------------------------------

@@ -26,13 +26,15 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def enable_tenant_rls(table: str) -> None:
+def enable_tenant_rls(table: str, platform_rows: bool = False) -> None:
+    """With `platform_rows`, rows without a tenant may be inserted from any scope (platform events
+    in the audit log) but are read only across tenants."""
     if not _is_postgres():
         return
+    check = f"(tenant_id IS NULL OR {TENANT_PREDICATE})" if platform_rows else TENANT_PREDICATE
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-    op.execute(f"CREATE POLICY tenant_isolation ON {table} USING {TENANT_PREDICATE} "
-               f"WITH CHECK {TENANT_PREDICATE}")
+    op.execute(f"CREATE POLICY tenant_isolation ON {table} USING {TENANT_PREDICATE} WITH CHECK {check}")
 
 
 def disable_tenant_rls(table: str) -> None:

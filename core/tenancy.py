@@ -122,6 +122,8 @@ def _stamp_and_guard_tenant(session: orm.Session, flush_context, instances) -> N
     for obj in list(session.new) + list(session.dirty):
         if not isinstance(obj, TenantOwned):
             continue
+        if obj.tenant_id is None and obj.__tenant_nullable__ and obj in session.new:
+            continue  # a platform row (e.g. an audit entry of a login): may be written from anywhere
         if scope.cross_tenant:
             if obj.tenant_id is None and not obj.__tenant_nullable__:
                 raise TenantScopeError(f"{type(obj).__name__} needs an explicit tenant_id here")

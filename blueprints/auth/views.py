@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -48,7 +48,7 @@ def home_for(user) -> str:
 @limiter.limit(_login_limit, key_func=_login_key, methods=["POST"],
                deduct_when=lambda response: response.status_code != 302)
 def login():
-    if g.get("session_expired"):
+    if request.method == "GET" and session.pop("session_expired", False):
         flash(_("Your session ended after a period of inactivity. Please log in again."), "warning")
     form = LoginForm()
     if form.validate_on_submit():

@@ -18,6 +18,9 @@ class AuditEntry(TenantOwned, db.Model):
 
     __tablename__ = "audit_log"
     __tenant_nullable__ = True
+    # No INSERT … RETURNING: under RLS a platform row may be written from a tenant's scope but not
+    # read back there, and RETURNING would need to read it. The id comes from the sequence first.
+    __table_args__ = {"implicit_returning": False}
 
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)

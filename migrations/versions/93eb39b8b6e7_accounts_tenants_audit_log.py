@@ -97,8 +97,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_tenant_roles_user_id'), ['user_id'], unique=False)
 
     # ### end Alembic commands ###
-    for table in ("tenant_roles", "audit_log"):
-        rls.enable_tenant_rls(table)
+    rls.enable_tenant_rls("tenant_roles")
+    rls.enable_tenant_rls("audit_log", platform_rows=True)
     rls.create_app_role_and_grants()
 
 
