@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from core import audit
 from core.extensions import db
 from core.models import Tenant, TenantStatus
+from core.signals import tenant_settings_changed
 from core.tenant_files import TenantFile, to_toml_dict
 
 
@@ -39,6 +40,7 @@ def provision(tenant_file: TenantFile) -> ProvisionResult:
         db.session.flush()
         audit.record("tenant.provision", tenant, tenant_id=tenant.id,
                      after={"slug": tenant.slug, "source": tenant_file.path})
+        tenant_settings_changed.send(tenant)
         return ProvisionResult(tenant, "created", sorted(new_settings))
     before = {"name_ar": tenant.name_ar, "name_en": tenant.name_en, **(tenant.settings or {})}
     after = {"name_ar": data["name_ar"], "name_en": data["name_en"], **new_settings}
@@ -49,6 +51,7 @@ def provision(tenant_file: TenantFile) -> ProvisionResult:
     audit.record("tenant.update", tenant, tenant_id=tenant.id,
                  before={k: before.get(k) for k in changed}, after={k: after.get(k) for k in changed})
     db.session.flush()
+    tenant_settings_changed.send(tenant)
     return ProvisionResult(tenant, "updated", changed)
 
 

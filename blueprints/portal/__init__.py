@@ -1,12 +1,5 @@
 """The association's public portal at /<slug>/."""
-from flask import g, render_template
+from blueprints.portal import policy  # noqa: F401  (adds routes to bp)
+from blueprints.portal.views import bp
 
-from core.settings import channel_labels
-from core.web import tenant_blueprint
-
-bp = tenant_blueprint("portal", __name__)
-
-
-@bp.get("/")
-def home():
-    return render_template("portal/home.html", tenant=g.tenant, channel_labels=channel_labels(g.tenant))
+__all__ = ["bp"]

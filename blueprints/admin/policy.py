@@ -1,0 +1,2 @@
+"""Admin routes: policy."""
+from blueprints.admin.views import bp  # noqa: F401

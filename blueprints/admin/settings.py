@@ -1,0 +1,2 @@
+"""Admin routes: settings."""
+from blueprints.admin.views import bp  # noqa: F401

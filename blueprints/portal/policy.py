@@ -1,0 +1,2 @@
+"""Public policy pages: HTML and PDF."""
+from blueprints.portal.views import bp  # noqa: F401

@@ -1,0 +1,12 @@
+"""The association's public portal at /<slug>/."""
+from flask import g, render_template
+
+from core.settings import channel_labels
+from core.web import tenant_blueprint
+
+bp = tenant_blueprint("portal", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("portal/home.html", tenant=g.tenant, channel_labels=channel_labels(g.tenant))
