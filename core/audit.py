@@ -6,7 +6,6 @@ from core.extensions import db
 from core.models import AuditEntry
 from core.tenancy import current_scope
 
-
 _CURRENT = object()
 
 

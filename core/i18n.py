@@ -1,6 +1,5 @@
 """Language choice and the Jinja helpers that show dates and names in the visitor's language."""
 from datetime import date, datetime
-
 from urllib.parse import urlencode
 
 from flask import current_app, g, request, session

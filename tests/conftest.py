@@ -51,7 +51,7 @@ def app():
     application = create_app({
         "TESTING": True,
         "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "SESSION_COOKIE_SECURE": False,
         "MAIL_BACKEND": "file",
         "MAIL_FILE_DIR": str(_TMP / "outbox"),

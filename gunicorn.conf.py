@@ -1,0 +1,21 @@
+"""Gunicorn settings for production (`gunicorn wsgi:app` reads this file from the working directory).
+
+One worker process per core: Python (ORM loading and Jinja) is the ceiling, not the database.
+Everything can be overridden with GUNICORN_CMD_ARGS or the environment variables below.
+"""
+import multiprocessing
+import os
+
+bind = os.environ.get("WASL_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+threads = int(os.environ.get("WASL_THREADS", "4"))
+worker_class = "gthread"
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = "-"
+errorlog = "-"
+# Behind a TLS-terminating proxy: trust its X-Forwarded-* headers only from these addresses.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
