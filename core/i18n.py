@@ -6,7 +6,7 @@ from flask import current_app, g, request, session
 from flask_babel import format_date, format_time, get_locale
 from markupsafe import Markup, escape
 
-from core.calendar import RIYADH, CalendarError, hijri_long, local_date
+from core.calendar import RIYADH, CalendarError, hijri_iso, hijri_long, local_date
 
 LANG_COOKIE = "wasl_lang"
 
@@ -48,20 +48,29 @@ def lang_url(lang: str) -> str:
 
 
 def dual_date(value: date | datetime | None) -> Markup:
-    """Gregorian and Hijri side by side, each isolated so bidi cannot reverse its digits."""
+    """Gregorian and Hijri side by side, each in `<bdi dir="ltr">` so bidi cannot reverse its digits.
+
+    Arabic pages show the numeric forms Saudi documents use (2024-08-07م · 1446-02-03هـ) with the
+    month names in a tooltip; English pages show the month names (7 August 2024 · 3 Safar 1446 AH).
+    """
     if value is None:
         return Markup("")
     day = local_date(value)
     locale = locale_code()
-    gregorian = format_date(day, "d MMMM y", rebase=False)
-    suffix_g, suffix_h = ("م", "هـ") if locale == "ar" else ("", " AH")
+    long_gregorian = format_date(day, "d MMMM y", rebase=False)
     try:
-        hijri = hijri_long(day, locale)
+        hijri_text, long_hijri = hijri_iso(day), hijri_long(day, locale)
     except CalendarError:
-        hijri = None
-    parts = [f'<bdi dir="ltr" class="date-g" data-iso="{day.isoformat()}">{escape(gregorian)}{suffix_g}</bdi>']
-    if hijri:
-        parts.append(f'<bdi dir="ltr" class="date-h">{escape(hijri)}{suffix_h}</bdi>')
+        hijri_text = long_hijri = None
+    if locale == "ar":
+        parts = [f'<bdi dir="ltr" class="date-g" data-iso="{day.isoformat()}" title="{escape(long_gregorian)}">'
+                 f"{day.isoformat()}</bdi>م"]
+        if hijri_text:
+            parts.append(f'<bdi dir="ltr" class="date-h" title="{escape(long_hijri)}">{hijri_text}</bdi>هـ')
+    else:
+        parts = [f'<bdi dir="ltr" class="date-g" data-iso="{day.isoformat()}">{escape(long_gregorian)}</bdi>']
+        if hijri_text:
+            parts.append(f'<bdi dir="ltr" class="date-h" data-iso="{hijri_text}">{escape(long_hijri)} AH</bdi>')
     return Markup('<span class="dual-date">' + " · ".join(parts) + "</span>")
 
 

@@ -32,4 +32,4 @@ fi
 
 npm ci --no-audit --no-fund --loglevel=error >/dev/null
 .venv/bin/python scripts/vendor_assets.py
-.venv/bin/pybabel compile -q -d translations
+.venv/bin/pybabel compile -d translations >/dev/null
