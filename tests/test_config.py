@@ -14,8 +14,8 @@ def test_secret_key_is_required_outside_the_embedded_default(monkeypatch, tmp_pa
 
 def test_embedded_default_keeps_one_generated_secret(monkeypatch, tmp_path):
     monkeypatch.setenv("WASL_INSTANCE_DIR", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("SECRET_KEY", raising=False)
+    for name in ("DATABASE_URL", "SECRET_KEY", "REDIS_URL", "SESSION_COOKIE_SECURE"):
+        monkeypatch.delenv(name, raising=False)
     first = config.from_environment()
     second = config.from_environment()
     assert first["SECRET_KEY"] == second["SECRET_KEY"] and len(first["SECRET_KEY"]) > 40
