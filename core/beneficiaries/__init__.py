@@ -1,0 +1,1 @@
+"""Beneficiary files: the person, the household, the income, the categories."""

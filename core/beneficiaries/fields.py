@@ -1,0 +1,135 @@
+"""Marshmallow fields and helpers shared by the workflow's schemas: translated messages, form input."""
+import re
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from core.arabic import normalise
+from core.calendar import CalendarError, from_hijri, local_date
+from core.identity import IdentityError, clean_mobile, clean_national_id
+from core.models.base import utcnow
+
+REQUIRED = _l("This field is required.")
+DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+class FormSchema(Schema):
+    """Reads an HTML form: blank inputs count as not given; unknown inputs (csrf_token …) are ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    def load_form(self, form, lists: tuple[str, ...] = ()):
+        data = {}
+        for key in form:
+            if key in lists:
+                data[key] = [v for v in form.getlist(key) if v.strip()]
+            else:
+                value = form.get(key, "").strip()
+                if value:
+                    data[key] = value
+        return self.load(data)
+
+
+def text(required=False, max_length=200, min_length=None, **kwargs):
+    return fields.String(
+        required=required, load_default=None,
+        error_messages={"required": REQUIRED, "invalid": _l("Enter text.")},
+        validate=validate.Length(min=min_length, max=max_length,
+                                 error=_l("Enter between {min} and {max} characters.") if min_length else
+                                 _l("Enter at most {max} characters.")),
+        **kwargs)
+
+
+def choice(options, required=False, **kwargs):
+    return fields.String(required=required, load_default=None, error_messages={"required": REQUIRED},
+                         validate=validate.OneOf(list(options), error=_l("Choose one of the options.")), **kwargs)
+
+
+def parse_date(value: str, calendar: str = "gregorian") -> date:
+    match = DATE_RE.match(normalise(value))
+    if not match:
+        raise ValidationError(_l("Write the date as YYYY-MM-DD."))
+    year, month, day = map(int, match.groups())
+    if calendar == "hijri":
+        try:
+            return from_hijri(year, month, day)
+        except CalendarError as exc:
+            raise ValidationError(_l("This is not a date of the Umm al-Qura calendar.")) from exc
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise ValidationError(_l("This date does not exist.")) from exc
+
+
+class DateField(fields.Field):
+    """A Gregorian date typed as YYYY-MM-DD (Arabic-Indic digits welcome); not in the future if `past`."""
+
+    def __init__(self, past=False, **kwargs):
+        kwargs.setdefault("load_default", None)
+        kwargs.setdefault("error_messages", {"required": REQUIRED})
+        super().__init__(**kwargs)
+        self.past = past
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = parse_date(str(value))
+        if self.past and day > local_date(utcnow()):
+            raise ValidationError(_l("This date is in the future."))
+        return day
+
+
+class NationalIdField(fields.Field):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("load_default", None)
+        kwargs.setdefault("error_messages", {"required": REQUIRED})
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return clean_national_id(str(value))
+        except IdentityError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+class MobileField(fields.Field):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("load_default", None)
+        kwargs.setdefault("error_messages", {"required": REQUIRED})
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return clean_mobile(str(value))
+        except IdentityError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+class AmountField(fields.Decimal):
+    """Saudi riyals, two decimals, not negative; Arabic-Indic digits and ٫ accepted."""
+
+    def __init__(self, minimum=0, **kwargs):
+        kwargs.setdefault("load_default", None)
+        super().__init__(places=2, error_messages={"required": REQUIRED, "invalid": _l("Enter an amount in riyals."),
+                                                   "special": _l("Enter an amount in riyals.")},
+                         validate=validate.Range(min=minimum, max=10_000_000, error=_l("Enter an amount in riyals.")),
+                         **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = normalise(str(value)).replace("٫", ".").replace(",", "")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def version_field():
+    return fields.Integer(required=True, strict=False,
+                          error_messages={"required": REQUIRED, "invalid": _l("Reload the page and try again.")})
+
+
+def first_errors(messages: dict) -> dict[str, str]:
+    """{field: first message} for the form; nested lists flattened to their first string."""
+    out = {}
+    for key, value in messages.items():
+        while isinstance(value, (list, dict)):
+            value = next(iter(value.values())) if isinstance(value, dict) else value[0]
+        out[key] = str(value)
+    return out

@@ -1,0 +1,113 @@
+"""The beneficiary file and what hangs off it."""
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.extensions import db
+from core.models.base import Timestamped, UTCDateTime, utcnow
+from core.tenancy import TenantOwned
+
+
+class TenantCounter(TenantOwned, db.Model):
+    """Per-tenant sequences (file numbers, request references), so numbers are dense per association."""
+
+    __tablename__ = "tenant_counters"
+    __table_args__ = (sa.PrimaryKeyConstraint("tenant_id", "name"),)
+
+    name: Mapped[str] = mapped_column(sa.String(40))
+    value: Mapped[int] = mapped_column(nullable=False, default=0)
+
+
+class Beneficiary(TenantOwned, Timestamped, db.Model):
+    """One person's file (ملف المستفيد)."""
+
+    __tablename__ = "beneficiaries"
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "file_number"),
+        sa.UniqueConstraint("tenant_id", "national_id"),
+        sa.Index("ix_beneficiaries_tenant_name", "tenant_id", "name_search"),
+        sa.Index("ix_beneficiaries_tenant_mobile", "tenant_id", "mobile"),
+        sa.Index("ix_beneficiaries_tenant_researcher", "tenant_id", "researcher_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: What staff and the beneficiary quote: 1, 2, 3 … within the association.
+    file_number: Mapped[int] = mapped_column(nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    #: core.arabic.normalise(name): what name search compares against.
+    name_search: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    #: Saudi national ID (starts with 1) or iqama (starts with 2), 10 digits, check digit verified.
+    national_id: Mapped[str] = mapped_column(sa.String(10), nullable=False)
+    #: ISO 3166 alpha-2 code ("SA") or another country's code.
+    nationality: Mapped[str] = mapped_column(sa.String(2), nullable=False, default="SA")
+    gender: Mapped[str] = mapped_column(sa.String(10), nullable=False)
+    birth_date: Mapped[date | None] = mapped_column(sa.Date)
+    #: "gregorian" or "hijri": how the birth date was entered (it is stored as a Gregorian date).
+    birth_calendar: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="gregorian")
+    #: E.164, e.g. +966501234567.
+    mobile: Mapped[str | None] = mapped_column(sa.String(20))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    city: Mapped[str | None] = mapped_column(sa.String(100))
+    district: Mapped[str | None] = mapped_column(sa.String(100))
+    address: Mapped[str | None] = mapped_column(sa.String(300))
+    marital_status: Mapped[str | None] = mapped_column(sa.String(20))
+    #: Language of the messages the beneficiary receives ("ar" or "en").
+    language: Mapped[str] = mapped_column(sa.String(5), nullable=False, default="ar")
+    researcher_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    #: Optimistic lock: a save based on an older version is refused ("changed by someone else").
+    version: Mapped[int] = mapped_column(nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    researcher = relationship("User", foreign_keys=[researcher_id], lazy="raise")
+    categories = relationship("BeneficiaryCategory", lazy="selectin", cascade="all, delete-orphan",
+                              order_by="BeneficiaryCategory.code")
+    household = relationship("HouseholdMember", lazy="raise", cascade="all, delete-orphan",
+                             order_by="HouseholdMember.id")
+    incomes = relationship("IncomeSource", lazy="raise", cascade="all, delete-orphan",
+                           order_by="IncomeSource.id")
+
+    @property
+    def category_codes(self) -> list[str]:
+        return [c.code for c in self.categories]
+
+
+class BeneficiaryCategory(TenantOwned, db.Model):
+    """A category the file belongs to (widow, orphan …): a row each, so lists can filter by it."""
+
+    __tablename__ = "beneficiary_categories"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("beneficiary_id", "code"),
+        sa.Index("ix_beneficiary_categories_tenant_code", "tenant_id", "code"),
+    )
+
+    beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(sa.String(40))
+
+
+class HouseholdMember(TenantOwned, db.Model):
+    __tablename__ = "household_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True)
+    relation: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    national_id: Mapped[str | None] = mapped_column(sa.String(10))
+    birth_date: Mapped[date | None] = mapped_column(sa.Date)
+    disability: Mapped[str | None] = mapped_column(sa.String(200))
+    schooling: Mapped[str | None] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class IncomeSource(TenantOwned, db.Model):
+    __tablename__ = "income_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(30), nullable=False)
+    #: Saudi riyals a month.
+    monthly_amount: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -1,0 +1,39 @@
+"""The outbox."""
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.extensions import db
+from core.models.base import UTCDateTime, utcnow
+from core.tenancy import TenantOwned
+
+
+class OutboxMessage(TenantOwned, db.Model):
+    """A message to a beneficiary, added in the same transaction as the change it tells about."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        sa.Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),
+        sa.Index("ix_outbox_messages_tenant_beneficiary", "tenant_id", "beneficiary_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"))
+    request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("support_requests.id", ondelete="SET NULL"),
+                                                   index=True)
+    #: request_received | under_review | decision_accepted | decision_rejected | served
+    kind: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    #: email | sms
+    medium: Mapped[str] = mapped_column(sa.String(10), nullable=False)
+    recipient: Mapped[str] = mapped_column(sa.String(254), nullable=False)
+    language: Mapped[str] = mapped_column(sa.String(5), nullable=False)
+    subject: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    #: pending | sent | failed (failed = gave up after MAX_ATTEMPTS)
+    status: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="pending")
+    attempts: Mapped[int] = mapped_column(nullable=False, default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,1 @@
+"""Support requests from intake to service, referrals and the interactions timeline."""

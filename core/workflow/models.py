@@ -1,0 +1,159 @@
+"""Support requests, their documents and attachments, referrals and the interactions timeline."""
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.extensions import db
+from core.models.base import Timestamped, UTCDateTime, utcnow
+from core.tenancy import TenantOwned
+
+
+class SupportRequest(TenantOwned, Timestamped, db.Model):
+    """طلب دعم مستفيد: one request of one beneficiary, through the states in core.workflow.states."""
+
+    __tablename__ = "support_requests"
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "reference"),
+        sa.Index("ix_support_requests_tenant_state_due", "tenant_id", "state", "decision_due"),
+        sa.Index("ix_support_requests_tenant_beneficiary", "tenant_id", "beneficiary_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: What the beneficiary quotes, e.g. 2026-00042 (year of intake, then a per-tenant sequence).
+    reference: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="RESTRICT"))
+    state: Mapped[str] = mapped_column(sa.String(20), nullable=False, default="received")
+    #: A code from the tenant's channels.
+    channel: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    office: Mapped[str | None] = mapped_column(sa.String(120))
+    #: A code from the tenant's services (core.workflow.services).
+    service: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    details: Mapped[str | None] = mapped_column(sa.Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    received_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # declared
+    declaration_version: Mapped[str | None] = mapped_column(sa.String(20))
+    #: The exact declaration text the applicant signed, as shown at the time.
+    declaration_text: Mapped[str | None] = mapped_column(sa.Text)
+    declaration_method: Mapped[str | None] = mapped_column(sa.String(20))
+    declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # under_review
+    review_body: Mapped[str | None] = mapped_column(sa.String(20))
+    sent_to_review_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Riyadh calendar day by which the decision is due: day sent + the tenant's decision_sla_days.
+    decision_due: Mapped[date | None] = mapped_column(sa.Date)
+    committee_meeting_date: Mapped[date | None] = mapped_column(sa.Date)
+    committee_members: Mapped[str | None] = mapped_column(sa.Text)
+    manager_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # decision
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    #: For a rejection: the reason, exactly as the beneficiary is told.
+    decision_reason: Mapped[str | None] = mapped_column(sa.Text)
+    #: Set when staff record that they told the beneficiary (phone, in person) outside the outbox.
+    decision_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # served
+    service_kind: Mapped[str | None] = mapped_column(sa.String(30))
+    service_amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
+    service_description: Mapped[str | None] = mapped_column(sa.Text)
+    served_on: Mapped[date | None] = mapped_column(sa.Date)
+    served_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    served_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawal_reason: Mapped[str | None] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    beneficiary = relationship("Beneficiary", lazy="raise")
+    documents = relationship("RequestDocument", lazy="raise", order_by="RequestDocument.id",
+                             cascade="all, delete-orphan")
+    received_by = relationship("User", foreign_keys=[received_by_id], lazy="raise")
+    decided_by = relationship("User", foreign_keys=[decided_by_id], lazy="raise")
+    served_by = relationship("User", foreign_keys=[served_by_id], lazy="raise")
+    manager = relationship("User", foreign_keys=[manager_id], lazy="raise")
+
+
+class RequestDocument(TenantOwned, db.Model):
+    """One item of the service's required-documents checklist."""
+
+    __tablename__ = "request_documents"
+    __table_args__ = (sa.UniqueConstraint("request_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(sa.ForeignKey("support_requests.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    label_ar: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    label_en: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    received_on: Mapped[date | None] = mapped_column(sa.Date)
+    verified_on: Mapped[date | None] = mapped_column(sa.Date)
+    verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(sa.String(300))
+
+    def label(self, locale: str) -> str:
+        return self.label_ar if locale == "ar" else self.label_en
+
+
+class Attachment(TenantOwned, db.Model):
+    """An uploaded file, stored under a random name in UPLOAD_FOLDER; served only by an authorised route."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(sa.ForeignKey("support_requests.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("request_documents.id", ondelete="SET NULL"))
+    original_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    stored_name: Mapped[str] = mapped_column(sa.String(80), nullable=False, unique=True)
+    #: Detected from the content, not from the name or the browser's claim.
+    content_type: Mapped[str] = mapped_column(sa.String(60), nullable=False)
+    size: Mapped[int] = mapped_column(nullable=False)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class Referral(TenantOwned, db.Model):
+    """A question referred to the tenant's referral role (إحالة), and its answer."""
+
+    __tablename__ = "referrals"
+    __table_args__ = (sa.Index("ix_referrals_tenant_open", "tenant_id", "answered_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True)
+    request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("support_requests.id", ondelete="SET NULL"))
+    question: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    asked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    answer: Mapped[str | None] = mapped_column(sa.Text)
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    beneficiary = relationship("Beneficiary", lazy="raise")
+    request = relationship("SupportRequest", lazy="raise")
+    asked_by = relationship("User", foreign_keys=[asked_by_id], lazy="raise")
+    answered_by = relationship("User", foreign_keys=[answered_by_id], lazy="raise")
+
+
+class Interaction(TenantOwned, db.Model):
+    """One line of the file's timeline: a contact, a state change, a document, a referral, a message."""
+
+    __tablename__ = "interactions"
+    __table_args__ = (sa.Index("ix_interactions_tenant_beneficiary", "tenant_id", "beneficiary_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"))
+    request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("support_requests.id", ondelete="SET NULL"))
+    #: contact | state | document | referral | message
+    kind: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    channel: Mapped[str | None] = mapped_column(sa.String(40))
+    #: in | out (for contacts and messages)
+    direction: Mapped[str | None] = mapped_column(sa.String(3))
+    summary: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    user = relationship("User", lazy="raise")
+    request = relationship("SupportRequest", lazy="raise")
