@@ -1,16 +1,5 @@
-"""The staff work area at /<slug>/staff/."""
-from flask import g, render_template
+"""The staff work area at /<slug>/staff/: one blueprint, routes split by concept."""
+from blueprints.staff import beneficiaries, home, referrals, requests  # noqa: F401  (they add routes to bp)
+from blueprints.staff.base import bp
 
-from core.calendar import local_date
-from core.models.base import utcnow
-from core.roles import STAFF_ROLES
-from core.web import roles_required, tenant_blueprint
-
-bp = tenant_blueprint("staff", __name__, "/staff", members_only=True)
-
-
-@bp.get("/")
-@roles_required(*STAFF_ROLES)
-def home():
-    return render_template("staff/home.html", tenant=g.tenant, roles=sorted(g.roles),
-                           today=local_date(utcnow()))
+__all__ = ["bp"]

@@ -33,8 +33,10 @@ class FormSchema(Schema):
 
 
 def text(required=False, max_length=200, min_length=None, **kwargs):
+    if not required:
+        kwargs.setdefault("load_default", None)
     return fields.String(
-        required=required, load_default=None,
+        required=required,
         error_messages={"required": REQUIRED, "invalid": _l("Enter text.")},
         validate=validate.Length(min=min_length, max=max_length,
                                  error=_l("Enter between {min} and {max} characters.") if min_length else
@@ -43,7 +45,9 @@ def text(required=False, max_length=200, min_length=None, **kwargs):
 
 
 def choice(options, required=False, **kwargs):
-    return fields.String(required=required, load_default=None, error_messages={"required": REQUIRED},
+    if not required:
+        kwargs.setdefault("load_default", None)
+    return fields.String(required=required, error_messages={"required": REQUIRED},
                          validate=validate.OneOf(list(options), error=_l("Choose one of the options.")), **kwargs)
 
 
@@ -67,7 +71,8 @@ class DateField(fields.Field):
     """A Gregorian date typed as YYYY-MM-DD (Arabic-Indic digits welcome); not in the future if `past`."""
 
     def __init__(self, past=False, **kwargs):
-        kwargs.setdefault("load_default", None)
+        if not kwargs.get("required"):
+            kwargs.setdefault("load_default", None)
         kwargs.setdefault("error_messages", {"required": REQUIRED})
         super().__init__(**kwargs)
         self.past = past
@@ -81,7 +86,8 @@ class DateField(fields.Field):
 
 class NationalIdField(fields.Field):
     def __init__(self, **kwargs):
-        kwargs.setdefault("load_default", None)
+        if not kwargs.get("required"):
+            kwargs.setdefault("load_default", None)
         kwargs.setdefault("error_messages", {"required": REQUIRED})
         super().__init__(**kwargs)
 
@@ -94,7 +100,8 @@ class NationalIdField(fields.Field):
 
 class MobileField(fields.Field):
     def __init__(self, **kwargs):
-        kwargs.setdefault("load_default", None)
+        if not kwargs.get("required"):
+            kwargs.setdefault("load_default", None)
         kwargs.setdefault("error_messages", {"required": REQUIRED})
         super().__init__(**kwargs)
 
@@ -109,7 +116,8 @@ class AmountField(fields.Decimal):
     """Saudi riyals, two decimals, not negative; Arabic-Indic digits and ٫ accepted."""
 
     def __init__(self, minimum=0, **kwargs):
-        kwargs.setdefault("load_default", None)
+        if not kwargs.get("required"):
+            kwargs.setdefault("load_default", None)
         super().__init__(places=2, error_messages={"required": REQUIRED, "invalid": _l("Enter an amount in riyals."),
                                                    "special": _l("Enter an amount in riyals.")},
                          validate=validate.Range(min=minimum, max=10_000_000, error=_l("Enter an amount in riyals.")),

@@ -19,6 +19,14 @@ from core.calendar import local_date
 from core.models.base import utcnow
 
 
+def _email(value: str) -> None:
+    try:
+        validate.Email()(value)
+        validate.Length(max=254)(value)
+    except ValidationError as exc:
+        raise ValidationError(_l("Enter an e-mail address such as name@example.com.")) from exc
+
+
 class BeneficiarySchema(FormSchema):
     """The file as staff enter it. Categories are checked against the tenant's list (context)."""
 
@@ -29,9 +37,7 @@ class BeneficiarySchema(FormSchema):
     birth_date = fields.String(load_default=None)
     birth_calendar = choice(("gregorian", "hijri"), load_default="gregorian")
     mobile = MobileField()
-    email = fields.Email(load_default=None,
-                         error_messages={"invalid": _l("Enter an e-mail address such as name@example.com.")},
-                         validate=validate.Length(max=254))
+    email = fields.String(load_default=None, validate=_email)
     city = text(max_length=100)
     district = text(max_length=100)
     address = text(max_length=300)

@@ -6,6 +6,8 @@ core duties and its document-based eligibility checks.
 """
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
 from core.catalog import Entry
 from core.i18n import locale_code
 
@@ -63,6 +65,12 @@ def service_labels(tenant) -> dict[str, str]:
 
 #: What "served" can record (financial aid with amount, in-kind with items, a program seat, a referral out).
 SERVICE_KINDS = ("financial", "in_kind", "program_seat", "external_referral")
+SERVICE_KIND_LABELS = {
+    "financial": _l("Financial aid"),
+    "in_kind": _l("In-kind aid"),
+    "program_seat": _l("A seat in a program"),
+    "external_referral": _l("Referral to another body"),
+}
 
 #: The declaration of accuracy; a new wording gets a new version, and each request keeps the text signed.
 DECLARATION_VERSION = "2026-1"

@@ -1,0 +1,77 @@
+"""The staff blueprint and what its views share: loading records of the current tenant, refusals."""
+from flask import abort, flash, g, redirect, render_template, url_for
+
+from core.beneficiaries.errors import ConflictError, FormErrors, NotAllowed
+from core.extensions import db
+from core.roles import STAFF_ROLES, Role
+from core.web import tenant_blueprint
+from core.workflow.states import INTAKE
+
+bp = tenant_blueprint("staff", __name__, "/staff", members_only=True)
+
+#: Everyone in the staff area may read; these may change files and move requests at intake.
+READERS = tuple(STAFF_ROLES)
+EDITORS = tuple(INTAKE)
+REFERRERS = tuple(INTAKE | {Role.reviewer, Role.executive_director})
+
+
+def get_or_404(model, ident):
+    """A record of the current tenant by id; another tenant's id is simply not found."""
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def can(*roles) -> bool:
+    return bool(set(map(str, roles)) & g.get("roles", frozenset()))
+
+
+def status_for(exc) -> int:
+    if isinstance(exc, FormErrors):
+        return 422
+    if isinstance(exc, NotAllowed):
+        return 403
+    if isinstance(exc, ConflictError):
+        return 409
+    return 409  # an illegal transition: the request's state conflicts with the action
+
+
+def refused(exc, render, **context):
+    """Undo whatever the failed attempt began, then show the page again with the reason."""
+    db.session.rollback()
+    errors = getattr(exc, "errors", {})
+    return render(errors=errors, error=exc.message, **context), status_for(exc)
+
+
+def done(message, endpoint: str, **values):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(endpoint, **values))
+
+
+def show(template: str, **context):
+    context.setdefault("errors", {})
+    context.setdefault("error", None)
+    return render_template(template, tenant=g.tenant, **context)
+
+
+@bp.context_processor
+def staff_helpers():
+    from core.i18n import locale_code
+    from core.identity import display_mobile
+    from core.settings import channels
+    from core.workflow.services import SERVICE_KIND_LABELS
+    from core.workflow.states import RequestState
+
+    locale = locale_code()
+    channel_labels = {c.code: c.label(locale) for c in channels(g.tenant)} if g.get("tenant") else {}
+
+    return {
+        "state_label": lambda state: RequestState(state).label,
+        "display_mobile": display_mobile,
+        "may_open_files": can(*EDITORS),
+        "channel_label": lambda code: channel_labels.get(code, code),
+        "service_kind_label": lambda code: SERVICE_KIND_LABELS.get(code, code or ""),
+        "service_kind_options": list(SERVICE_KIND_LABELS.items()),
+    }

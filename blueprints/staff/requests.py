@@ -1,0 +1,171 @@
+"""Staff routes: support requests (intake, the state machine's actions, documents, attachments)."""
+import sqlalchemy as sa
+from flask import abort, g, request, send_file
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from blueprints.staff.base import EDITORS, READERS, bp, can, done, get_or_404, refused, show
+from core import audit
+from core.beneficiaries import vocabulary
+from core.beneficiaries.errors import WorkflowError
+from core.beneficiaries.models import Beneficiary
+from core.extensions import db
+from core.messaging.models import OutboxMessage
+from core.settings import channels
+from core.web import roles_required
+from core.workflow import attachments, operations, queries
+from core.workflow.deadlines import days_left, is_overdue, sla_days, today
+from core.workflow.models import Attachment, RequestDocument, SupportRequest
+from core.workflow.services import DECLARATION_TEXT, DECLARATION_VERSION, SERVICE_KINDS, services
+from core.workflow.states import Action, RequestState, possible
+
+
+@bp.get("/requests")
+@roles_required(*READERS)
+def requests_list():
+    filters = {
+        "state": request.args.get("state") if request.args.get("state") in set(RequestState) else None,
+        "channel": request.args.get("channel") or None,
+        "category": request.args.get("category") or None,
+        "researcher_id": request.args.get("researcher", type=int),
+        "overdue": request.args.get("overdue") == "1",
+    }
+    page = queries.list_requests(**filters, after=request.args.get("after", type=int))
+    from core.beneficiaries.operations import researchers
+
+    return show("staff/requests.html", page=page, filters=filters, states=list(RequestState),
+                channels=channels(g.tenant), category_labels=vocabulary.category_labels(g.tenant),
+                researchers=researchers(), today=today())
+
+
+@bp.route("/beneficiaries/<int:beneficiary_id>/requests/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def new_request(beneficiary_id: int):
+    beneficiary = get_or_404(Beneficiary, beneficiary_id)
+
+    def render(**context):
+        return show("staff/request_new.html", b=beneficiary, channels=channels(g.tenant),
+                    services=services(g.tenant), **context)
+
+    if request.method == "GET":
+        return render(values={})
+    try:
+        support_request = operations.open_request(g.tenant, beneficiary, request.form,
+                                                  current_user._get_current_object())
+    except WorkflowError as exc:
+        return refused(exc, render, values=request.form.to_dict())
+    return done(_("Request {reference} was received.").format(reference=support_request.reference),
+                "staff.request_detail", request_id=support_request.id)
+
+
+def _load(request_id: int) -> SupportRequest:
+    found = db.session.scalar(sa.select(SupportRequest).where(SupportRequest.id == request_id)
+                              .options(joinedload(SupportRequest.beneficiary)))
+    if found is None:
+        abort(404)
+    return found
+
+
+def _detail(support_request, status=200, **context):
+    documents = operations.documents_of(support_request)
+    files = db.session.scalars(sa.select(Attachment).where(Attachment.request_id == support_request.id)
+                               .order_by(Attachment.id)).all()
+    messages = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.request_id == support_request.id)
+                                  .order_by(OutboxMessage.id)).all()
+    people_ids = {support_request.received_by_id, support_request.decided_by_id, support_request.served_by_id,
+                  support_request.manager_id} - {None}
+    from core.models import User
+
+    people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(people_ids)))}
+    body = operations.review_body(g.tenant)
+    return show("staff/request.html", r=support_request, b=support_request.beneficiary, documents=documents,
+                files=files, messages=messages, people=people, actions=possible(support_request.state, g.roles),
+                Action=Action, RequestState=RequestState, review_body=body, reviewers=operations.reviewers(),
+                review=(g.tenant.settings or {}).get("review", {}), sla_days=sla_days(g.tenant),
+                overdue=is_overdue(support_request), days_left=days_left(support_request),
+                declaration_text=DECLARATION_TEXT, declaration_version=DECLARATION_VERSION,
+                service_kinds=SERVICE_KINDS, service_labels={s.code: s for s in services(g.tenant)},
+                channels=channels(g.tenant), may_edit=can(*EDITORS), today=today(),
+                values=context.pop("values", {}), **context), status
+
+
+@bp.get("/requests/<int:request_id>")
+@roles_required(*READERS)
+def request_detail(request_id: int):
+    support_request = _load(request_id)
+    audit.record("request.view", support_request, after={"reference": support_request.reference})
+    db.session.commit()
+    return _detail(support_request)
+
+
+def _again(request_id, **context):
+    db.session.rollback()
+    return _detail(_load(request_id), **context)[0]
+
+
+@bp.post("/requests/<int:request_id>/actions/<action>")
+@roles_required(*READERS)
+def request_action(request_id: int, action: str):
+    if action not in set(Action):
+        abort(404)
+    support_request = _load(request_id)
+    try:
+        operations.apply_action(g.tenant, support_request, Action(action), request.form,
+                                current_user._get_current_object(), g.roles)
+    except WorkflowError as exc:
+        return refused(exc, lambda **c: _again(request_id, **c), values=request.form.to_dict(), failed=action)
+    return done(_("Request {reference}: {state}.").format(reference=support_request.reference,
+                                                          state=RequestState(support_request.state).label),
+                "staff.request_detail", request_id=request_id)
+
+
+@bp.post("/requests/<int:request_id>/documents/<int:document_id>")
+@roles_required(*EDITORS)
+def request_document(request_id: int, document_id: int):
+    support_request = _load(request_id)
+    document = get_or_404(RequestDocument, document_id)
+    if document.request_id != support_request.id:
+        abort(404)
+    try:
+        operations.update_document(support_request, document, request.form, current_user._get_current_object())
+    except WorkflowError as exc:
+        return refused(exc, lambda **c: _again(request_id, **c), values=request.form.to_dict(),
+                       failed=f"document-{document_id}")
+    return done(_("The checklist was updated."), "staff.request_detail", request_id=request_id)
+
+
+@bp.post("/requests/<int:request_id>/attachments")
+@roles_required(*EDITORS)
+def request_attachment(request_id: int):
+    support_request = _load(request_id)
+    try:
+        attachments.store(support_request, request.files.get("file"), request.form.get("document_id", type=int),
+                          current_user._get_current_object())
+    except WorkflowError as exc:
+        return refused(exc, lambda **c: _again(request_id, **c), values=request.form.to_dict(), failed="attach")
+    return done(_("The file was attached."), "staff.request_detail", request_id=request_id)
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@roles_required(*READERS)
+def attachment(attachment_id: int):
+    found = get_or_404(Attachment, attachment_id)
+    path = attachments.path_of(found)
+    if not path.is_file():
+        abort(404)
+    audit.record("request.attachment.view", found, after={"name": found.original_name})
+    db.session.commit()
+    return send_file(path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name,
+                     max_age=0)
+
+
+@bp.post("/requests/<int:request_id>/notified")
+@roles_required(*EDITORS)
+def request_notified(request_id: int):
+    support_request = _load(request_id)
+    try:
+        operations.record_notified(g.tenant, support_request, request.form, current_user._get_current_object())
+    except WorkflowError as exc:
+        return refused(exc, lambda **c: _again(request_id, **c), values=request.form.to_dict(), failed="notified")
+    return done(_("The notification was recorded."), "staff.request_detail", request_id=request_id)

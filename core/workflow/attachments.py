@@ -1,0 +1,70 @@
+"""Attachments: type checked by content, stored under random names, read back only through a view."""
+import secrets
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from core import audit
+from core.beneficiaries.errors import FormErrors, IllegalTransition
+from core.extensions import db
+from core.workflow.models import Attachment, RequestDocument
+from core.workflow.operations import DOCUMENT_STATES, note
+
+MAX_BYTES = 5 * 1024 * 1024
+#: Leading bytes → (content type, extension). The browser's claim and the file name are not trusted.
+SIGNATURES = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+)
+
+
+def folder(tenant_id: int) -> Path:
+    path = Path(current_app.config["UPLOAD_FOLDER"]) / str(tenant_id)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def sniff(head: bytes) -> tuple[str, str] | None:
+    for magic, content_type, extension in SIGNATURES:
+        if head.startswith(magic):
+            return content_type, extension
+    return None
+
+
+def store(request, upload, document_id, actor) -> Attachment:
+    if request.state not in DOCUMENT_STATES:
+        raise IllegalTransition(_("Documents can no longer be changed: the request was sent for a decision."))
+    if upload is None or not upload.filename:
+        raise FormErrors({"file": str(_l("Choose a file."))})
+    data = upload.stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise FormErrors({"file": str(_l("The file is larger than 5 MB."))})
+    if not data:
+        raise FormErrors({"file": str(_l("The file is empty."))})
+    kind = sniff(data[:16])
+    if kind is None:
+        raise FormErrors({"file": str(_l("Only PDF, PNG and JPEG files are accepted."))})
+    document = None
+    if document_id:
+        document = db.session.get(RequestDocument, document_id)
+        if document is None or document.request_id != request.id:
+            raise FormErrors({"document_id": str(_l("Choose one of the options."))})
+    stored_name = secrets.token_hex(16) + kind[1]
+    (folder(request.tenant_id) / stored_name).write_bytes(data)
+    original = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:200] or stored_name
+    attachment = Attachment(request_id=request.id, document_id=getattr(document, "id", None),
+                            original_name=original, stored_name=stored_name, content_type=kind[0],
+                            size=len(data), uploaded_by_id=actor.id)
+    db.session.add(attachment)
+    db.session.flush()
+    audit.record("request.attachment", attachment, after={"reference": request.reference, "name": original,
+                                                          "type": kind[0], "size": len(data)})
+    note(request.beneficiary_id, "document", _("File attached: {name}").format(name=original), actor, request)
+    return attachment
+
+
+def path_of(attachment: Attachment) -> Path:
+    return folder(attachment.tenant_id) / attachment.stored_name

@@ -1,0 +1,152 @@
+"""Reading requests and files for work queues, lists and search: a fixed number of queries per page."""
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload
+
+from core.arabic import normalise
+from core.beneficiaries.models import Beneficiary, BeneficiaryCategory
+from core.extensions import db
+from core.identity import IdentityError, clean_mobile, is_national_id
+from core.messaging.models import OutboxMessage
+from core.workflow.deadlines import today
+from core.workflow.models import Referral, SupportRequest
+from core.workflow.states import RequestState
+
+PAGE_SIZE = 50
+QUEUE_SIZE = 20
+REFERENCE_RE = re.compile(r"^\d{4}-\d{1,6}$")
+
+
+@dataclass
+class Page:
+    rows: list
+    next_after: int | None
+
+
+def _page(query, id_column, after: int | None, size: int) -> Page:
+    """Keyset pagination on a descending id: `after` is the last id of the previous page."""
+    if after:
+        query = query.where(id_column < after)
+    rows = list(db.session.execute(query.order_by(id_column.desc()).limit(size + 1)).unique().scalars())
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(rows, rows[-1].id if more and rows else None)
+
+
+def _requests():
+    return (sa.select(SupportRequest).join(Beneficiary, Beneficiary.id == SupportRequest.beneficiary_id)
+            .options(contains_eager(SupportRequest.beneficiary)))
+
+
+def overdue_condition(on=None):
+    return sa.and_(SupportRequest.state == RequestState.under_review, SupportRequest.decision_due < (on or today()))
+
+
+def list_requests(state=None, channel=None, category=None, researcher_id=None, overdue=False, after=None,
+                  size=PAGE_SIZE) -> Page:
+    query = _requests()
+    if state:
+        query = query.where(SupportRequest.state == state)
+    if channel:
+        query = query.where(SupportRequest.channel == channel)
+    if category:
+        query = query.where(sa.exists().where(BeneficiaryCategory.beneficiary_id == Beneficiary.id,
+                                              BeneficiaryCategory.code == category))
+    if researcher_id:
+        query = query.where(Beneficiary.researcher_id == researcher_id)
+    if overdue:
+        query = query.where(overdue_condition())
+    return _page(query, SupportRequest.id, after, size)
+
+
+def list_beneficiaries(category=None, researcher_id=None, after=None, size=PAGE_SIZE) -> Page:
+    query = sa.select(Beneficiary).options(joinedload(Beneficiary.researcher))
+    if category:
+        query = query.where(sa.exists().where(BeneficiaryCategory.beneficiary_id == Beneficiary.id,
+                                              BeneficiaryCategory.code == category))
+    if researcher_id:
+        query = query.where(Beneficiary.researcher_id == researcher_id)
+    return _page(query, Beneficiary.id, after, size)
+
+
+# --- work queues ---------------------------------------------------------------------------------
+
+def queue(name: str, size: int = QUEUE_SIZE) -> tuple[list, int]:
+    """(first rows, total) of one work queue."""
+    if name == "referrals":
+        base = sa.select(Referral).where(Referral.answered_at.is_(None))
+        rows = db.session.scalars(base.options(joinedload(Referral.beneficiary), joinedload(Referral.asked_by))
+                                  .order_by(Referral.asked_at).limit(size)).all()
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
+        return list(rows), total
+    query = _requests()
+    if name == "new":
+        query = query.where(SupportRequest.state == RequestState.received).order_by(SupportRequest.received_at)
+    elif name == "documents":
+        query = query.where(SupportRequest.state == RequestState.documents_pending).order_by(
+            SupportRequest.received_at)
+    elif name == "ready":
+        query = query.where(SupportRequest.state == RequestState.declared).order_by(SupportRequest.received_at)
+    elif name == "decision":
+        # Overdue first, then by due date: the earliest due date is the most urgent either way.
+        query = query.where(SupportRequest.state == RequestState.under_review).order_by(
+            SupportRequest.decision_due, SupportRequest.id)
+    elif name == "to_serve":
+        query = query.where(SupportRequest.state.in_([RequestState.accepted, RequestState.registered])).order_by(
+            SupportRequest.decided_at)
+    elif name == "not_notified":
+        delivered = sa.exists().where(OutboxMessage.request_id == SupportRequest.id,
+                                      OutboxMessage.kind.in_(["decision_accepted", "decision_rejected"]),
+                                      OutboxMessage.status == "sent")
+        query = query.where(SupportRequest.decided_at.is_not(None), SupportRequest.decision_notified_at.is_(None),
+                            ~delivered).order_by(SupportRequest.decided_at)
+    else:
+        raise ValueError(name)
+    rows = db.session.scalars(query.limit(size)).unique().all()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    return list(rows), total
+
+
+# --- search --------------------------------------------------------------------------------------
+
+@dataclass
+class SearchResult:
+    kind: str  # file_number | reference | national_id | mobile | name
+    beneficiaries: list
+    requests: list
+
+
+def search(text: str, size: int = PAGE_SIZE) -> SearchResult:
+    """Guess what was typed: a reference (2026-00042), an ID number, a mobile, a file number, or a name."""
+    value = normalise(text).replace(" ", "") if text else ""
+    query = sa.select(Beneficiary).options(joinedload(Beneficiary.researcher)).order_by(Beneficiary.id.desc())
+    if REFERENCE_RE.match(value):
+        year, number = value.split("-")
+        reference = f"{year}-{int(number):05d}"
+        requests = db.session.scalars(_requests().where(SupportRequest.reference == reference)).unique().all()
+        return SearchResult("reference", [], list(requests))
+    if value.isdigit() and len(value) == 10 and is_national_id(value):
+        rows = db.session.scalars(query.where(Beneficiary.national_id == value)).unique().all()
+        return SearchResult("national_id", list(rows), [])
+    if value.startswith(("+", "05", "9665", "009665")):
+        try:
+            mobile = clean_mobile(value)
+        except IdentityError:
+            mobile = None
+        if mobile:
+            rows = db.session.scalars(query.where(Beneficiary.mobile == mobile).limit(size)).unique().all()
+            return SearchResult("mobile", list(rows), [])
+    if value.isdigit() and len(value) <= 9:
+        rows = db.session.scalars(query.where(Beneficiary.file_number == int(value))).unique().all()
+        return SearchResult("file_number", list(rows), [])
+    name = normalise(text)
+    if len(name) < 2:
+        return SearchResult("name", [], [])
+    pattern = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = db.session.scalars(query.where(sa.or_(
+        Beneficiary.name_search.like(f"{pattern}%", escape="\\"),
+        Beneficiary.name_search.like(f"% {pattern}%", escape="\\"),
+    )).limit(size)).unique().all()
+    return SearchResult("name", list(rows), [])
