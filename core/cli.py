@@ -27,7 +27,9 @@ def main():
 
 
 def register(app) -> None:
-    for command in (demo, users, tenants_group):
+    from core.messaging.cli import outbox
+
+    for command in (demo, users, tenants_group, outbox):
         app.cli.add_command(command)
 
 

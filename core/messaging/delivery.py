@@ -1,0 +1,123 @@
+"""Delivering the outbox: an SMTP backend for production, a file backend for the embedded default.
+
+Each message is tried, its status recorded and committed one by one; a failure is retried later with a
+growing delay, and after MAX_ATTEMPTS the message is marked failed (the file page shows it).
+"""
+import smtplib
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+
+from core.extensions import db
+from core.messaging.models import OutboxMessage
+from core.models.base import utcnow
+from core.tenancy import cross_tenant_scope
+
+MAX_ATTEMPTS = 5
+
+
+class DeliveryError(RuntimeError):
+    """The backend could not deliver this message (yet)."""
+
+
+def as_email(message: OutboxMessage, sender: str) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = message.recipient
+    mail["Subject"] = message.subject
+    mail["Date"] = formatdate(localtime=False)
+    mail["Message-ID"] = make_msgid(idstring=f"wasl-{message.id}")
+    mail["Content-Language"] = message.language
+    mail["X-Wasl-Medium"] = message.medium
+    mail.set_content(message.body)
+    return mail
+
+
+class FileBackend:
+    """Writes each message as an .eml file (SMS too, marked X-Wasl-Medium: sms): what would have been sent."""
+
+    def __init__(self, config):
+        self.folder = Path(config["MAIL_FILE_DIR"])
+        self.sender = config["MAIL_FROM"]
+
+    def send(self, message: OutboxMessage) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{message.id:08d}-{message.medium}-{message.kind}.eml"
+        try:
+            path.write_bytes(bytes(as_email(message, self.sender)))
+        except OSError as exc:
+            raise DeliveryError(f"cannot write {path}: {exc}") from exc
+
+
+class SMTPBackend:
+    def __init__(self, config):
+        self.config = config
+
+    def send(self, message: OutboxMessage) -> None:
+        if message.medium != "email":
+            raise DeliveryError("no SMS gateway is configured for this medium")
+        config = self.config
+        try:
+            with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+                if config.get("MAIL_USE_TLS"):
+                    smtp.starttls()
+                if config.get("MAIL_USERNAME"):
+                    smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+                smtp.send_message(as_email(message, config["MAIL_FROM"]))
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(str(exc)) from exc
+
+
+BACKENDS = {"file": FileBackend, "smtp": SMTPBackend}
+
+
+def backend():
+    name = current_app.config.get("MAIL_BACKEND", "file")
+    return BACKENDS[name](current_app.config)
+
+
+def send_pending(limit: int = 200, transport=None) -> dict[str, int]:
+    """Try every message that is due; returns counts of sent, retrying and failed."""
+    transport = transport or backend()
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    with cross_tenant_scope():
+        ids = db.session.scalars(
+            sa.select(OutboxMessage.id).where(OutboxMessage.status == "pending",
+                                              OutboxMessage.next_attempt_at <= utcnow())
+            .order_by(OutboxMessage.id).limit(limit)).all()
+        db.session.commit()
+        for message_id in ids:
+            message = db.session.get(OutboxMessage, message_id, with_for_update={"skip_locked": True})
+            if message is None or message.status != "pending":
+                db.session.commit()
+                continue
+            message.attempts += 1
+            try:
+                transport.send(message)
+            except DeliveryError as exc:
+                message.last_error = str(exc)[:500]
+                if message.attempts >= MAX_ATTEMPTS:
+                    message.status = "failed"
+                    counts["failed"] += 1
+                else:
+                    message.next_attempt_at = utcnow() + timedelta(minutes=2 ** message.attempts)
+                    counts["retry"] += 1
+            else:
+                message.status, message.sent_at, message.last_error = "sent", utcnow(), None
+                counts["sent"] += 1
+            db.session.commit()
+    return counts
+
+
+def retry_failed() -> int:
+    """Give failed messages another round of attempts (after fixing the mail settings)."""
+    with cross_tenant_scope():
+        messages = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.status == "failed")).all()
+        for message in messages:
+            message.status, message.attempts, message.next_attempt_at = "pending", 0, utcnow()
+        db.session.commit()
+    return len(messages)
