@@ -13,6 +13,7 @@ def items() -> list[tuple[str, str]]:
     roles = g.get("roles", frozenset())
     if tenant is not None:
         entries.append((_l("Home"), "portal.home"))
+        entries.append((_l("Policy"), "portal.policy"))
         if roles & STAFF_ROLES:
             entries.append((_l("Staff"), "staff.home"))
         if Role.tenant_admin in roles:

@@ -1,2 +1,162 @@
-"""Admin routes: policy."""
-from blueprints.admin.views import bp  # noqa: F401
+"""Admin routes: policy versions, the diff between two, and recording a board approval."""
+import re
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from blueprints.admin.views import bp
+from core.approvals import WEEKDAY_LABELS, WEEKDAYS_AR, approval_warnings, weekday_number
+from core.arabic import normalise
+from core.calendar import CalendarError, from_hijri
+from core.extensions import db
+from core.i18n import locale_code
+from core.models import PolicyStatus
+from core.policy import diff, pdf, versions
+from core.roles import Role
+from core.web import roles_required
+
+_HIJRI = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
+
+#: The Saudi week starts on Sunday (Python weekday() 6).
+_WEEK = (6, 0, 1, 2, 3, 4, 5)
+
+
+def _weekday_choices():
+    return [("", _l("Not stated"))] + [(WEEKDAYS_AR[n], _l(WEEKDAY_LABELS[n])) for n in _WEEK]
+
+
+class BoardApprovalForm(FlaskForm):
+    """A board approval as the minutes give it; dates are checked, never corrected."""
+
+    meeting = StringField(_l("Meeting number"), validators=[Optional(), Length(max=80)])
+    session = StringField(_l("Session number"), validators=[Optional(), Length(max=80)])
+    weekday = SelectField(_l("Weekday"), choices=_weekday_choices, validate_choice=False)
+    hijri_date = StringField(_l("Hijri date"), description=_l("Year-month-day, e.g. 1446-02-03"))
+    gregorian_date = DateField(_l("Gregorian date"), validators=[Optional()])
+    policy_title = StringField(_l("Title of the approved policy, as written in the minutes"), validators=[
+        DataRequired(_l("Enter the title of the policy the board approved.")),
+        Length(min=3, max=300, message=_l("The title must be between 3 and 300 characters."))])
+    text_ar = TextAreaField(_l("The approval as written in the minutes (optional)"),
+                            validators=[Optional(), Length(max=2000)])
+    confirm = BooleanField(_l("The record is exactly as the minutes wrote it: record it despite the warnings"))
+
+    def validate_weekday(self, field):
+        if field.data and weekday_number(field.data) is None:
+            raise ValidationError(_l("Choose a day of the week."))
+
+    def validate_hijri_date(self, field):
+        value = normalise(field.data or "")
+        if not value:
+            return
+        match = _HIJRI.match(value)
+        if not match:
+            raise ValidationError(_l("Write the Hijri date as year-month-day, e.g. 1446-02-03."))
+        year, month, day = map(int, match.groups())
+        try:
+            from_hijri(year, month, day)
+        except CalendarError as exc:
+            raise ValidationError(_l("This date is not in the Umm al-Qura calendar (1343–1500 AH).")) from exc
+        field.data = f"{year:04d}-{month:02d}-{day:02d}"
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not (self.hijri_date.data or "").strip() and not self.gregorian_date.data \
+                and not self.gregorian_date.errors:
+            self.hijri_date.errors = [*self.hijri_date.errors, _("Give the Hijri date, the Gregorian date, or both.")]
+            valid = False
+        return valid
+
+    def record(self) -> dict:
+        """The validated record, as written."""
+        return {
+            "meeting": self.meeting.data.strip() or None,
+            "session": self.session.data.strip() or None,
+            "weekday": self.weekday.data or None,
+            "hijri_date": self.hijri_date.data or None,
+            "gregorian_date": self.gregorian_date.data,
+            "policy_title": self.policy_title.data.strip(),
+            "text_ar": (self.text_ar.data or "").strip() or None,
+        }
+
+
+def _version_or_404(number: int):
+    version = versions.get(number)
+    if version is None:
+        abort(404)
+    return version
+
+
+def _render_version(version, form=None, pending=None, status=200):
+    records = [(approval, versions.warnings_for(approval, version)) for approval in version.approvals]
+    if form is None and version.status == PolicyStatus.draft:
+        form = BoardApprovalForm(policy_title=version.title_ar)
+    pending_by_field = {}
+    for warning in pending or []:
+        pending_by_field.setdefault(warning.field, []).append(warning)
+    return render_template(
+        "admin/policy_version.html", tenant=g.tenant, version=version, records=records, form=form,
+        pending=pending or [], pending_by_field=pending_by_field, published=versions.published(),
+        document=versions.document(version, locale_code()),
+    ), status
+
+
+@bp.get("/policy/")
+@roles_required(Role.tenant_admin)
+def policy_versions():
+    rows = versions.all_versions()
+    return render_template("admin/policy_versions.html", tenant=g.tenant, versions=rows,
+                           published=versions.published())
+
+
+@bp.get("/policy/<int:number>")
+@roles_required(Role.tenant_admin)
+def policy_version(number: int):
+    return _render_version(_version_or_404(number))
+
+
+@bp.get("/policy/<int:number>.pdf")
+@roles_required(Role.tenant_admin)
+def policy_version_pdf(number: int):
+    version = _version_or_404(number)
+    locale = locale_code()
+    html = render_template("portal/policy_pdf.html", version=version, locale=locale,
+                           document=versions.document(version, locale))
+    return pdf.response(html, f"{g.tenant.slug}-policy-v{version.number}-{locale}.pdf")
+
+
+@bp.post("/policy/<int:number>/approve")
+@roles_required(Role.tenant_admin)
+def policy_approve(number: int):
+    version = _version_or_404(number)
+    if version.status != PolicyStatus.draft:
+        flash(_("Only a draft can be approved: this version is already approved or superseded."), "error")
+        return _render_version(version, status=409)
+    form = BoardApprovalForm()
+    if not form.validate():
+        return _render_version(version, form=form, status=422)
+    record = form.record()
+    warnings = approval_warnings(record, {version.title_ar, version.title_en})
+    if warnings and not form.confirm.data:
+        # Nothing is written yet: the admin sees what does not add up and confirms the record as written.
+        return _render_version(version, form=form, pending=warnings)
+    versions.record_approval(version, record)
+    db.session.commit()
+    flash(_("Version {number} is approved by the board and published.").format(number=version.number), "success")
+    return redirect(url_for("admin.policy_version", number=version.number))
+
+
+@bp.get("/policy/diff")
+@roles_required(Role.tenant_admin)
+def policy_diff():
+    old_number = request.args.get("from", type=int)
+    new_number = request.args.get("to", type=int)
+    if old_number is None or new_number is None:
+        abort(400)
+    old, new = _version_or_404(old_number), _version_or_404(new_number)
+    lines = diff.compare(old, new, locale_code())
+    return render_template("admin/policy_diff.html", tenant=g.tenant, old=old, new=new, lines=lines,
+                           versions=versions.all_versions())

@@ -1,2 +1,29 @@
-"""Public policy pages: HTML and PDF."""
-from blueprints.portal.views import bp  # noqa: F401
+"""Public policy pages: the tenant's approved policy (or its draft, marked so) as HTML and as PDF."""
+from flask import abort, g, render_template
+
+from blueprints.portal.views import bp
+from core.i18n import locale_code
+from core.policy import pdf, versions
+
+
+def _public_version():
+    version = versions.public_version(g.tenant)
+    if version is None:
+        abort(404)
+    return version
+
+
+@bp.get("/policy")
+def policy():
+    version = _public_version()
+    return render_template("portal/policy.html", tenant=g.tenant, version=version,
+                           document=versions.document(version, locale_code()))
+
+
+@bp.get("/policy.pdf")
+def policy_pdf():
+    version = _public_version()
+    locale = locale_code()
+    html = render_template("portal/policy_pdf.html", version=version, locale=locale,
+                           document=versions.document(version, locale))
+    return pdf.response(html, f"{g.tenant.slug}-policy-v{version.number}-{locale}.pdf")
