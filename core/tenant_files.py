@@ -15,6 +15,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from core.catalog import BENEFICIARY_TERMS, CHANNELS, MODULES, REVIEW_BODIES, TOOLS
 from core.tenancy import RESERVED_SLUGS
+from core.validation import N_
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -23,9 +24,9 @@ HIJRI_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 def _slug(value: str) -> None:
     if not SLUG_RE.match(value):
-        raise ValidationError("must be lower-case letters, digits and hyphens (1–63 characters)")
+        raise ValidationError(N_("must be lower-case letters, digits and hyphens (1–63 characters)"))
     if value in RESERVED_SLUGS:
-        raise ValidationError(f"'{value}' is a platform path and cannot be a tenant slug")
+        raise ValidationError(N_("'{value}' is a platform path and cannot be a tenant slug", value=value))
 
 
 def _hijri_date(value: str) -> None:
@@ -33,84 +34,124 @@ def _hijri_date(value: str) -> None:
 
     match = HIJRI_RE.match(value)
     if not match:
-        raise ValidationError("must be a Hijri date written YYYY-MM-DD, e.g. 1446-02-03")
+        raise ValidationError(N_("must be a Hijri date written YYYY-MM-DD, e.g. 1446-02-03"))
     try:
         from_hijri(*map(int, match.groups()))
     except CalendarError as exc:
-        raise ValidationError(f"is not a date of the Umm al-Qura calendar ({exc})") from exc
+        raise ValidationError(N_("is not a date of the Umm al-Qura calendar ({reason})", reason=exc)) from exc
+
+
+# Marshmallow's own messages, word for word, marked for translation: the web forms show them on the
+# field in the visitor's language, while files and the CLI keep the English text.
+_FIELD_MESSAGES = {
+    "required": N_("Missing data for required field."),
+    "null": N_("Field may not be null."),
+    "validator_failed": N_("Invalid value."),
+}
+
+
+def _translatable(field_class, **messages):
+    return type(field_class.__name__, (field_class,),
+                {"default_error_messages": {**_FIELD_MESSAGES, **messages}})
+
+
+String = _translatable(fields.String, invalid=N_("Not a valid string."),
+                       invalid_utf8=N_("Not a valid utf-8 string."))
+Integer = _translatable(fields.Integer, invalid=N_("Not a valid integer."), too_large=N_("Number too large."))
+Boolean = _translatable(fields.Boolean, invalid=N_("Not a valid boolean."))
+Date = _translatable(fields.Date, invalid=N_("Not a valid date."),
+                     format=N_('"{input}" cannot be formatted as a date.'))
+Email = _translatable(fields.Email, invalid=N_("Not a valid email address."))
+List = _translatable(fields.List, invalid=N_("Not a valid list."))
+Nested = _translatable(fields.Nested, type=N_("Invalid type."))
+
+
+def _one_of(choices) -> validate.OneOf:
+    return validate.OneOf(choices, error=N_("Must be one of: {choices}."))
+
+
+def _range(low: int, high: int) -> validate.Range:
+    return validate.Range(min=low, max=high, error=N_(
+        "Must be greater than or equal to {min} and less than or equal to {max}."))
+
+
+def _length(low: int, high: int) -> validate.Length:
+    return validate.Length(min=low, max=high, error=N_("Length must be between {min} and {max}."))
 
 
 class _Strict(Schema):
+    error_messages = {"unknown": N_("Unknown field."), "type": N_("Invalid input type.")}
+
     class Meta:
         unknown = RAISE
 
 
 class ContactSchema(_Strict):
-    phone = fields.String(load_default=None)
-    email = fields.Email(load_default=None)
-    address_ar = fields.String(load_default=None)
-    address_en = fields.String(load_default=None)
-    city_ar = fields.String(load_default=None)
-    website = fields.String(load_default=None)
-    social = fields.String(load_default=None)
-    iban = fields.String(load_default=None)
+    phone = String(load_default=None)
+    email = Email(load_default=None)
+    address_ar = String(load_default=None)
+    address_en = String(load_default=None)
+    city_ar = String(load_default=None)
+    website = String(load_default=None)
+    social = String(load_default=None)
+    iban = String(load_default=None)
 
 
 class ReviewSchema(_Strict):
-    body = fields.String(required=True, validate=validate.OneOf(REVIEW_BODIES))
-    label_ar = fields.String(required=True, validate=validate.Length(min=2, max=120))
-    label_en = fields.String(required=True, validate=validate.Length(min=2, max=120))
-    decision_sla_days = fields.Integer(load_default=14, validate=validate.Range(min=1, max=90))
+    body = String(required=True, validate=_one_of(REVIEW_BODIES))
+    label_ar = String(required=True, validate=_length(2, 120))
+    label_en = String(required=True, validate=_length(2, 120))
+    decision_sla_days = Integer(load_default=14, validate=_range(1, 90))
 
 
 class LabelSchema(_Strict):
-    label_ar = fields.String(required=True, validate=validate.Length(min=2, max=120))
-    label_en = fields.String(required=True, validate=validate.Length(min=2, max=120))
+    label_ar = String(required=True, validate=_length(2, 120))
+    label_en = String(required=True, validate=_length(2, 120))
 
 
 class CustomEntrySchema(LabelSchema):
-    code = fields.String(required=True, validate=validate.Regexp(CODE_RE, error="must be a snake_case code"))
+    code = String(required=True, validate=validate.Regexp(CODE_RE, error=N_("must be a snake_case code")))
 
 
 class BoardApprovalSchema(_Strict):
     """Kept exactly as the board's minutes give it; the calendar check only warns."""
 
-    meeting = fields.String(load_default=None)
-    session = fields.String(load_default=None)
-    weekday = fields.String(load_default=None)
-    hijri_date = fields.String(load_default=None, validate=_hijri_date)
-    gregorian_date = fields.Date(load_default=None)
-    policy_title = fields.String(required=True, validate=validate.Length(min=3, max=300))
+    meeting = String(load_default=None)
+    session = String(load_default=None)
+    weekday = String(load_default=None)
+    hijri_date = String(load_default=None, validate=_hijri_date)
+    gregorian_date = Date(load_default=None)
+    policy_title = String(required=True, validate=_length(3, 300))
     #: The record's sentence as written in the document, shown on the policy page.
-    text_ar = fields.String(load_default=None)
+    text_ar = String(load_default=None)
 
     @validates_schema
     def _some_date(self, data, **kwargs):
         if not data.get("hijri_date") and not data.get("gregorian_date"):
-            raise ValidationError("a board approval needs a Hijri or a Gregorian date", "hijri_date")
+            raise ValidationError(N_("a board approval needs a Hijri or a Gregorian date"), "hijri_date")
 
 
 class TenantFileSchema(_Strict):
-    slug = fields.String(required=True, validate=_slug)
-    name_ar = fields.String(required=True, validate=validate.Length(min=2, max=200))
-    name_en = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    slug = String(required=True, validate=_slug)
+    name_ar = String(required=True, validate=_length(2, 200))
+    name_en = String(required=True, validate=_length(2, 200))
     #: A sample tenant (not a real association); the UI says so.
-    sample = fields.Boolean(load_default=False)
-    beneficiary_term = fields.String(load_default="beneficiary", validate=validate.OneOf(BENEFICIARY_TERMS))
-    policy_title_ar = fields.String(load_default=None)
-    policy_title_en = fields.String(load_default=None)
-    license_number = fields.String(load_default=None)
-    license_date_hijri = fields.String(load_default=None, validate=_hijri_date)
-    contact = fields.Nested(ContactSchema, load_default=dict)
-    review = fields.Nested(ReviewSchema, required=True)
-    referral = fields.Nested(LabelSchema, required=True)
-    channels = fields.List(fields.String(), load_default=list)
-    custom_channels = fields.List(fields.Nested(CustomEntrySchema), load_default=list)
-    tools = fields.List(fields.String(), load_default=list)
-    custom_tools = fields.List(fields.Nested(CustomEntrySchema), load_default=list)
-    modules = fields.List(fields.String(validate=validate.OneOf(MODULES)), load_default=list)
-    holidays = fields.List(fields.Date(), load_default=list)
-    board_approvals = fields.List(fields.Nested(BoardApprovalSchema), load_default=list)
+    sample = Boolean(load_default=False)
+    beneficiary_term = String(load_default="beneficiary", validate=_one_of(BENEFICIARY_TERMS))
+    policy_title_ar = String(load_default=None)
+    policy_title_en = String(load_default=None)
+    license_number = String(load_default=None)
+    license_date_hijri = String(load_default=None, validate=_hijri_date)
+    contact = Nested(ContactSchema, load_default=dict)
+    review = Nested(ReviewSchema, required=True)
+    referral = Nested(LabelSchema, required=True)
+    channels = List(String(), load_default=list)
+    custom_channels = List(Nested(CustomEntrySchema), load_default=list)
+    tools = List(String(), load_default=list)
+    custom_tools = List(Nested(CustomEntrySchema), load_default=list)
+    modules = List(String(validate=_one_of(MODULES)), load_default=list)
+    holidays = List(Date(), load_default=list)
+    board_approvals = List(Nested(BoardApprovalSchema), load_default=list)
 
     @validates_schema
     def _catalog_codes(self, data, **kwargs):
@@ -118,19 +159,23 @@ class TenantFileSchema(_Strict):
         for key, custom_key, catalog in (("channels", "custom_channels", CHANNELS),
                                          ("tools", "custom_tools", TOOLS)):
             custom = [c["code"] for c in data.get(custom_key, [])]
+            twice = sorted({c for c in custom if custom.count(c) > 1})
+            if twice:
+                errors[custom_key] = [N_("code '{code}' is defined twice", code=c) for c in twice]
             clashes = sorted(set(custom) & set(catalog))
             if clashes:
-                errors[custom_key] = [f"code '{c}' is already in the platform catalog; list it in "
-                                      f"'{key}' instead" for c in clashes]
+                errors.setdefault(custom_key, []).extend(
+                    N_("code '{code}' is already in the platform catalog; list it in '{key}' instead",
+                       code=c, key=key) for c in clashes)
             unknown = [c for c in data.get(key, []) if c not in catalog and c not in custom]
             if unknown:
-                errors[key] = [f"unknown code '{c}' (not in the platform catalog nor in {custom_key})"
-                               for c in unknown]
+                errors[key] = [N_("unknown code '{code}' (not in the platform catalog nor in {custom_key})",
+                                  code=c, custom_key=custom_key) for c in unknown]
             seen = data.get(key, [])
             if len(seen) != len(set(seen)):
-                errors.setdefault(key, []).append("a code is listed twice")
+                errors.setdefault(key, []).append(N_("a code is listed twice"))
         if not data.get("channels"):
-            errors.setdefault("channels", []).append("at least one channel is required")
+            errors.setdefault("channels", []).append(N_("at least one channel is required"))
         if errors:
             raise ValidationError(errors)
 
@@ -147,15 +192,24 @@ class TenantFile:
 
 
 class TenantFileError(ValueError):
-    """The file cannot be used. `messages` are lines of the form 'file: key: problem'."""
+    """The file cannot be used. `messages` are lines of the form 'file: key: problem'.
 
-    def __init__(self, messages: list[str]):
+    `problems` are the same as (key, message) pairs, for forms that show each message on its field
+    (messages made with `N_` are translated there; the lines stay English).
+    """
+
+    def __init__(self, messages: list[str], problems: list[tuple[str, str]] | None = None):
         super().__init__("\n".join(messages))
         self.messages = messages
+        self.problems = problems if problems is not None else [("", m) for m in messages]
+
+    @classmethod
+    def of(cls, source: str, problems: list[tuple[str, str]]) -> TenantFileError:
+        return cls([f"{source}: {key or '(file)'}: {msg}" for key, msg in problems], problems)
 
 
 def flatten_errors(errors, prefix="") -> list[tuple[str, str]]:
-    """Marshmallow's nested error dict as (dotted.key, message) pairs."""
+    """Marshmallow's nested error dict as (dotted.key, message) pairs (messages kept as given)."""
     out = []
     if isinstance(errors, dict):
         for key, value in errors.items():
@@ -165,10 +219,24 @@ def flatten_errors(errors, prefix="") -> list[tuple[str, str]]:
             out.extend(flatten_errors(value, name))
     elif isinstance(errors, list):
         for item in errors:
-            out.extend(flatten_errors(item, prefix) if isinstance(item, dict | list) else [(prefix, str(item))])
+            if isinstance(item, dict | list):
+                out.extend(flatten_errors(item, prefix))
+            else:
+                out.append((prefix, item if isinstance(item, str) else str(item)))
     else:
-        out.append((prefix, str(errors)))
+        out.append((prefix, errors if isinstance(errors, str) else str(errors)))
     return out
+
+
+def validate(raw: dict, source: str = "<form>") -> TenantFile:
+    """Validate a tenant file's content (as TOML gives it), or raise TenantFileError."""
+    try:
+        data = TenantFileSchema().load(raw)
+    except ValidationError as exc:
+        raise TenantFileError.of(source, flatten_errors(exc.messages)) from exc
+    tenant_file = TenantFile(path=source, data=data)
+    tenant_file.warnings = [f"{source}: {w}" for w in warnings_for(data)]
+    return tenant_file
 
 
 def parse(text: str, source: str = "<upload>") -> TenantFile:
@@ -176,17 +244,12 @@ def parse(text: str, source: str = "<upload>") -> TenantFile:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise TenantFileError([f"{source}: not valid TOML: {exc}"]) from exc
-    try:
-        data = TenantFileSchema().load(raw)
-    except ValidationError as exc:
-        raise TenantFileError([f"{source}: {key or '(file)'}: {msg}"
-                               for key, msg in flatten_errors(exc.messages)]) from exc
+        raise TenantFileError.of(source, [("", N_("not valid TOML: {error}", error=exc))]) from exc
+    tenant_file = validate(raw, source)
     stem = Path(source).stem
-    if source.endswith(".toml") and stem != data["slug"]:
-        raise TenantFileError([f"{source}: slug: '{data['slug']}' must match the file name '{stem}.toml'"])
-    tenant_file = TenantFile(path=source, data=data)
-    tenant_file.warnings = [f"{source}: {w}" for w in warnings_for(data)]
+    if source.endswith(".toml") and stem != tenant_file.slug:
+        raise TenantFileError.of(source, [("slug", N_("'{slug}' must match the file name '{name}'",
+                                                     slug=tenant_file.slug, name=f"{stem}.toml"))])
     return tenant_file
 
 
@@ -228,6 +291,36 @@ def to_toml_dict(data: dict) -> dict:
         return value
 
     return clean(data)
+
+
+def dumps(data: dict, header: str | None = None) -> str:
+    """A tenant file's text for these settings: keys in the schema's order, tables as [table] and
+    lists of tables as [[table]], so the file reads like the hand-written ones and parses back the same."""
+    import tomli_w
+
+    def plain(value):  # TOML has no null; an empty table stays, as `[contact]` with nothing in it
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, dict):  # a custom entry reads best code first
+            keys = sorted(value, key=lambda k: k != "code")
+            return {k: plain(value[k]) for k in keys if value[k] is not None}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+
+    data = plain(data)
+    order = list(TenantFileSchema().fields)
+    keys = sorted(data, key=lambda k: order.index(k) if k in order else len(order))
+    tables = [k for k in keys if isinstance(data[k], dict)]
+    arrays = [k for k in keys if isinstance(data[k], list) and data[k] and all(isinstance(v, dict) for v in data[k])]
+    chunks = [f"# {line}\n" for line in (header or "").splitlines()]
+    chunks.append(tomli_w.dumps({k: data[k] for k in keys if k not in tables and k not in arrays}))
+    for key in tables:
+        chunks.append(f"\n[{key}]\n" + tomli_w.dumps(data[key]))
+    for key in arrays:
+        for item in data[key]:
+            chunks.append(f"\n[[{key}]]\n" + tomli_w.dumps(item))
+    return "".join(chunks)
 
 
 def in_directory(directory: str | Path) -> list[Path]:
