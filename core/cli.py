@@ -10,7 +10,7 @@ from flask_babel import force_locale
 
 from core import accounts, tenant_files, tenants
 from core.extensions import db
-from core.models import Tenant, TenantRole, User
+from core.models import Tenant, User
 from core.roles import Role
 from core.tenancy import cross_tenant_scope
 
@@ -159,6 +159,9 @@ def tenants_check(files):
 def tenants_provision(files):
     """Create or update tenants from files (idempotent; never deletes). Nothing is written if any file is bad."""
     loaded, errors = _load_all(files)
+    slugs = [f.slug for f in loaded]
+    errors += [f"{f.path}: slug: '{f.slug}' is in more than one of the files given"
+               for f in loaded if slugs.count(f.slug) > 1]
     if errors:
         for error in errors:
             click.echo(f"error: {error}", err=True)
@@ -176,14 +179,35 @@ def tenants_provision(files):
 @tenants_group.command("list")
 @with_appcontext
 def tenants_list():
-    """List tenants with their status and number of members."""
+    """List tenants with their status, number of members and of audit entries."""
     with cross_tenant_scope():
-        counts = dict(db.session.execute(
-            sa.select(TenantRole.tenant_id, sa.func.count(sa.distinct(TenantRole.user_id)))
-            .group_by(TenantRole.tenant_id)).all())
+        counts = tenants.counts()
         rows = db.session.scalars(sa.select(Tenant).order_by(Tenant.slug)).all()
     for tenant in rows:
-        click.echo(f"{tenant.slug:<20} {tenant.status:<10} members={counts.get(tenant.id, 0):<4} {tenant.name_en}")
+        count = counts.get(tenant.id, {"members": 0, "audit": 0})
+        click.echo(f"{tenant.slug:<20} {tenant.status:<10} members={count['members']:<4} "
+                   f"audit={count['audit']:<6} {tenant.name_en}")
+
+
+@tenants_group.command("export")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write to this file (e.g. tenants/SLUG.toml) instead of standard output.")
+@with_appcontext
+def tenants_export(slug, output):
+    """Write a tenant's file back as TOML, with the changes its admins made (round-trips with provision)."""
+    with cross_tenant_scope():
+        tenant = tenants.by_slug(slug)
+        if tenant is None:
+            raise click.ClickException(f"no tenant with slug '{slug}'")
+        text = tenants.export(tenant)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    if output.suffix == ".toml" and output.stem != slug:
+        raise click.UsageError(f"the file must be named {slug}.toml, as its slug (tenants check insists)")
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"{slug}: written to {output}", err=True)
 
 
 def _status_command(name: str, operation, done: str, already: str):
