@@ -1,2 +1,110 @@
-"""Admin routes: users."""
-from blueprints.admin.views import bp  # noqa: F401
+"""Admin routes: the association's members and their roles."""
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.admin.forms import AddMemberForm, RemoveMemberForm, RolesForm
+from blueprints.admin.views import bp
+from core import memberships
+from core.extensions import db
+from core.roles import Role
+from core.validation import translate
+from core.web import roles_required
+
+
+def _member_or_404(user_id: int):
+    found = memberships.member(g.tenant, user_id)
+    if found is None:
+        abort(404)  # not a member here: another tenant's people are not even confirmed to exist
+    return found
+
+
+def _show_error(form, exc: memberships.MembershipError) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    target = field if field is not None else form.roles
+    target.errors = [*(target.errors or []), translate(exc.message)]
+
+
+@bp.get("/users")
+@roles_required(Role.tenant_admin)
+def users():
+    return render_template("admin/users.html", tenant=g.tenant, members=memberships.members(g.tenant))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(Role.tenant_admin)
+def user_add():
+    form = AddMemberForm()
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            try:
+                user, created = memberships.add_member(g.tenant, form.email.data, form.roles.data,
+                                                       name=form.name.data or "", password=form.password.data or "")
+            except memberships.MembershipError as exc:
+                db.session.rollback()
+                _show_error(form, exc)
+            else:
+                db.session.commit()
+                if created:
+                    flash(_("An account was created for {email} and added to the association. Give them the "
+                            "initial password in a safe way.").format(email=user.email), "success")
+                else:
+                    flash(_("{email} already had an account and was added to the association; their password "
+                            "is unchanged.").format(email=user.email), "success")
+                return redirect(url_for("admin.users"))
+    return render_template("admin/users_add.html", tenant=g.tenant, form=form), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.tenant_admin)
+def user_edit(user_id: int):
+    user, roles = _member_or_404(user_id)
+    form = RolesForm(data={"roles": roles})
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            try:
+                before, after = memberships.set_roles(g.tenant, user, form.roles.data)
+            except memberships.MembershipError as exc:
+                db.session.rollback()
+                _show_error(form, exc)
+            else:
+                db.session.commit()
+                if before == after:
+                    flash(_("Nothing was changed."), "info")
+                else:
+                    flash(_("The roles of {name} were saved.").format(name=user.name), "success")
+                if user.id == current_user.id and Role.tenant_admin.value not in after:
+                    return redirect(url_for("auth.tenants"))
+                return redirect(url_for("admin.users"))
+    return render_template("admin/users_edit.html", tenant=g.tenant, form=form, member=user, roles=roles,
+                           is_self=user.id == current_user.id), status
+
+
+@bp.route("/users/<int:user_id>/remove", methods=["GET", "POST"])
+@roles_required(Role.tenant_admin)
+def user_remove(user_id: int):
+    user, roles = _member_or_404(user_id)
+    form = RemoveMemberForm()
+    error = None
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            try:
+                memberships.remove_member(g.tenant, user)
+            except memberships.MembershipError as exc:
+                db.session.rollback()
+                error = translate(exc.message)
+            else:
+                db.session.commit()
+                flash(_("{name} is no longer a member of the association; their account was kept.")
+                      .format(name=user.name), "success")
+                if user.id == current_user.id:
+                    return redirect(url_for("auth.tenants"))
+                return redirect(url_for("admin.users"))
+    return render_template("admin/users_remove.html", tenant=g.tenant, form=form, member=user, roles=roles,
+                           error=error, is_self=user.id == current_user.id), status
