@@ -48,7 +48,8 @@ def version_of(client, url) -> str:
 def act(client, slug, request_id, action, **data):
     """Post one action of the state machine with the version shown on the request page."""
     url = f"/{slug}/staff/requests/{request_id}"
-    data.setdefault("version", version_of(client, url))
+    if "version" not in data:
+        data["version"] = version_of(client, url)
     return post_form(client, f"{url}/actions/{action}", data, form_page=url)
 
 

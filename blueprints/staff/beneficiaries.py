@@ -68,20 +68,22 @@ def new_beneficiary():
 
 
 def _load(beneficiary_id: int) -> Beneficiary:
-    beneficiary = get_or_404(Beneficiary, beneficiary_id)
-    return beneficiary
+    """The file with its researcher, as the file page shows it; another tenant's file is not found."""
+    b = db.session.scalar(sa.select(Beneficiary).where(Beneficiary.id == beneficiary_id)
+                          .options(joinedload(Beneficiary.researcher)))
+    if b is None:
+        abort(404)
+    return b
 
 
 @bp.get("/beneficiaries/<int:beneficiary_id>")
 @roles_required(*READERS)
 def beneficiary(beneficiary_id: int):
-    b = db.session.scalar(sa.select(Beneficiary).where(Beneficiary.id == beneficiary_id)
-                          .options(joinedload(Beneficiary.researcher)))
-    if b is None:
-        abort(404)
+    b = _load(beneficiary_id)
     operations.record_view(b)
-    db.session.commit()
-    return _detail(b)
+    page = _detail(b)
+    db.session.commit()  # after rendering: committing expires what the page reads
+    return page
 
 
 def _detail(b, **context):

@@ -55,9 +55,10 @@ def search():
         return show("staff/search.html", result=None, q="")
     q = request.form.get("q", "").strip()[:200]
     result = queries.search(q) if q else None
+    page = show("staff/search.html", result=result, q=q, category_labels=vocabulary.category_labels(g.tenant),
+                today=today())
     if result is not None:
         audit.record("beneficiary.search", object_type="Beneficiary",
                      after={"by": result.kind, "found": len(result.beneficiaries) + len(result.requests)})
-        db.session.commit()
-    return show("staff/search.html", result=result, q=q, category_labels=vocabulary.category_labels(g.tenant),
-                today=today())
+        db.session.commit()  # after rendering: committing expires what the page reads
+    return page

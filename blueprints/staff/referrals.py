@@ -16,11 +16,11 @@ from core.workflow.models import Referral
 
 
 def _back_to_file(beneficiary_id, failed):
-    from blueprints.staff.beneficiaries import _detail
+    from blueprints.staff.beneficiaries import _detail, _load
 
     def render(**context):
         db.session.rollback()
-        return _detail(get_or_404(Beneficiary, beneficiary_id), failed=failed, **context)
+        return _detail(_load(beneficiary_id), failed=failed, **context)
 
     return render
 

@@ -95,8 +95,9 @@ def _detail(support_request, status=200, **context):
 def request_detail(request_id: int):
     support_request = _load(request_id)
     audit.record("request.view", support_request, after={"reference": support_request.reference})
-    db.session.commit()
-    return _detail(support_request)
+    page = _detail(support_request)
+    db.session.commit()  # after rendering: committing expires what the page reads
+    return page
 
 
 def _again(request_id, **context):

@@ -2,6 +2,7 @@
 import re
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
@@ -54,17 +55,17 @@ def choice(options, required=False, **kwargs):
 def parse_date(value: str, calendar: str = "gregorian") -> date:
     match = DATE_RE.match(normalise(value))
     if not match:
-        raise ValidationError(_l("Write the date as YYYY-MM-DD."))
+        raise ValidationError(_("Write the date as YYYY-MM-DD."))
     year, month, day = map(int, match.groups())
     if calendar == "hijri":
         try:
             return from_hijri(year, month, day)
         except CalendarError as exc:
-            raise ValidationError(_l("This is not a date of the Umm al-Qura calendar.")) from exc
+            raise ValidationError(_("This is not a date of the Umm al-Qura calendar.")) from exc
     try:
         return date(year, month, day)
     except ValueError as exc:
-        raise ValidationError(_l("This date does not exist.")) from exc
+        raise ValidationError(_("This date does not exist.")) from exc
 
 
 class DateField(fields.Field):
@@ -80,7 +81,7 @@ class DateField(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         day = parse_date(str(value))
         if self.past and day > local_date(utcnow()):
-            raise ValidationError(_l("This date is in the future."))
+            raise ValidationError(_("This date is in the future."))
         return day
 
 

@@ -1,4 +1,5 @@
 """Marshmallow schemas for the beneficiary file, its household members and income sources."""
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
@@ -24,7 +25,7 @@ def _email(value: str) -> None:
         validate.Email()(value)
         validate.Length(max=254)(value)
     except ValidationError as exc:
-        raise ValidationError(_l("Enter an e-mail address such as name@example.com.")) from exc
+        raise ValidationError(_("Enter an e-mail address such as name@example.com.")) from exc
 
 
 class BeneficiarySchema(FormSchema):

@@ -1,4 +1,5 @@
 """Marshmallow schemas for support requests: intake, each action's form, documents, referrals, contacts."""
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validates_schema
 
@@ -67,7 +68,7 @@ class RejectSchema(ActionSchema):
     @validates_schema
     def _reason(self, data, **kwargs):
         if not data.get("reason"):
-            raise ValidationError(_l("A rejection needs a reason: the beneficiary has the right to know it."),
+            raise ValidationError(_("A rejection needs a reason: the beneficiary has the right to know it."),
                                   "reason")
 
 
@@ -84,9 +85,9 @@ class ServeSchema(ActionSchema):
     @validates_schema
     def _what(self, data, **kwargs):
         if data.get("kind") == "financial" and data.get("amount") is None:
-            raise ValidationError(_l("Financial aid needs the amount in riyals."), "amount")
+            raise ValidationError(_("Financial aid needs the amount in riyals."), "amount")
         if data.get("kind") in ("in_kind", "program_seat", "external_referral") and not data.get("description"):
-            raise ValidationError(_l("Say what was delivered (items, program or body referred to)."),
+            raise ValidationError(_("Say what was delivered (items, program or body referred to)."),
                                   "description")
 
 
@@ -122,7 +123,7 @@ class InteractionSchema(FormSchema):
     @validates_schema
     def _channel(self, data, **kwargs):
         if data.get("channel") not in self.channels:
-            raise ValidationError(_l("Choose one of the association's channels."), "channel")
+            raise ValidationError(_("Choose one of the association's channels."), "channel")
 
 
 class NotifiedSchema(ActionSchema):

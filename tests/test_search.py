@@ -1,0 +1,152 @@
+"""Search by file number, reference, ID (POST only), mobile and Arabic-normalised name; lists and their cost."""
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from core.beneficiaries.models import Beneficiary
+from core.extensions import db
+from core.models import AuditEntry
+from core.tenancy import cross_tenant_scope
+from tests.helpers import app_ctx, post_form
+from tests.test_staff_helpers import open_file, open_request, staff_client
+
+
+@pytest.fixture
+def officer(app, tenant_a):
+    client = staff_client(app, "officer@alpha.test", "alpha", ["relations_officer"])
+    open_file(client, "alpha", name="أحمد بن سعيد", national_id="1058529940", mobile="0501234567")
+    open_file(client, "alpha", name="فاطمة الزهراء", national_id="1001244019", mobile="0551112222")
+    return client
+
+
+def _search(client, q, lang="ar"):
+    response = post_form(client, f"/alpha/staff/search?lang={lang}", {"q": q})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("typed, found", [
+    ("احمد", "أحمد بن سعيد"),
+    ("أحمد", "أحمد بن سعيد"),
+    ("اَحْمَد", "أحمد بن سعيد"),
+    ("سعيد", "أحمد بن سعيد"),
+    ("فاطمه", "فاطمة الزهراء"),
+    ("الزهراء", "فاطمة الزهراء"),
+    ("فـاطـمة", "فاطمة الزهراء"),
+])
+def test_names_are_found_however_they_are_typed(officer, typed, found):
+    html = _search(officer, typed)
+    assert found in html
+    other = "فاطمة الزهراء" if found.startswith("أحمد") else "أحمد بن سعيد"
+    assert other not in html
+
+
+def test_search_by_id_mobile_and_file_number(officer):
+    assert "فاطمة الزهراء" in _search(officer, "1001244019")
+    assert "فاطمة الزهراء" in _search(officer, "١٠٠١٢٤٤٠١٩")
+    assert "فاطمة الزهراء" in _search(officer, "+966551112222")
+    assert "أحمد بن سعيد" in _search(officer, "0501234567")
+    html = _search(officer, "2")
+    assert "فاطمة الزهراء" in html and "أحمد بن سعيد" not in html
+    assert "Nothing found." in _search(officer, "1058529941", lang="en")
+
+
+def test_search_by_request_reference(app, officer):
+    with app_ctx(app), cross_tenant_scope():
+        file_id = db.session.scalar(sa.select(Beneficiary.id).where(Beneficiary.file_number == 2))
+    request_id = open_request(officer, "alpha", file_id, "phone")
+    page = officer.get(f"/alpha/staff/requests/{request_id}").get_data(as_text=True)
+    reference = page.split('class="reference">')[1].split("<")[0]
+    html = _search(officer, reference)
+    assert f"/alpha/staff/requests/{request_id}" in html
+
+
+def test_an_id_number_never_goes_in_a_url_and_the_search_is_audited(app, officer):
+    page = officer.get("/alpha/staff/search").get_data(as_text=True)
+    assert 'method="post"' in page
+    html = _search(officer, "1001244019")
+    assert "فاطمة الزهراء" in html and "1001244019" not in html.split("<main")[0]
+    # A search put in a URL by hand finds nothing: only the POST searches.
+    assert "فاطمة الزهراء" not in officer.get("/alpha/staff/search?q=1001244019").get_data(as_text=True)
+    with app_ctx(app), cross_tenant_scope():
+        entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "beneficiary.search")).first()
+        assert entry.after == {"by": "national_id", "found": 1}
+
+
+class QueryCounter:
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+    def _count(self, conn, cursor, statement, *args, **kwargs):
+        self.count += 1
+        self.statements = getattr(self, "statements", []) + [statement[:150]]
+
+
+def _make_files(app, how_many, start):
+    from core import tenants
+    from core.beneficiaries.models import BeneficiaryCategory
+    from core.identity import id_check_digit_ok
+    from core.tenancy import tenant_scope
+
+    with app_ctx(app):
+        with cross_tenant_scope():
+            tenant = tenants.by_slug("alpha")
+        with tenant_scope(tenant):
+            number = start
+            made = 0
+            candidate = 1100000000 + start * 10
+            while made < how_many:
+                candidate += 1
+                national_id = str(candidate)
+                if not id_check_digit_ok(national_id):
+                    continue
+                number += 1
+                made += 1
+                db.session.add(Beneficiary(file_number=number + 100, name=f"مستفيد {number}",
+                                           name_search=f"مستفيد {number}", national_id=national_id,
+                                           gender="male", categories=[BeneficiaryCategory(code="widow")]))
+            db.session.commit()
+
+
+def _queries(app, client, url):
+    with app.app_context():
+        engine = db.engine
+    with QueryCounter(engine) as counter:
+        response = client.get(url)
+        assert response.status_code == 200
+    return counter.count, response.get_data(as_text=True), counter.statements
+
+
+@pytest.mark.parametrize("url", ["/alpha/staff/beneficiaries", "/alpha/staff/beneficiaries?category=widow",
+                                 "/alpha/staff/requests", "/alpha/staff/"])
+def test_list_pages_run_the_same_number_of_queries_for_5_or_50_rows(app, officer, url):
+    _make_files(app, 3, 0)
+    with app_ctx(app), cross_tenant_scope():
+        ids = db.session.scalars(sa.select(Beneficiary.id).order_by(Beneficiary.id)).all()
+    for file_id in ids[:2]:
+        open_request(officer, "alpha", file_id, "phone")
+    few, _, before = _queries(app, officer, url)
+    _make_files(app, 60, 10)
+    with app_ctx(app), cross_tenant_scope():
+        ids = db.session.scalars(sa.select(Beneficiary.id).order_by(Beneficiary.id)).all()
+    for file_id in ids[2:30]:
+        open_request(officer, "alpha", file_id, "phone")
+    many, _, after = _queries(app, officer, url)
+    assert many == few, [s for s in after if s not in before]
+
+
+def test_lists_are_paginated_by_keyset(app, officer):
+    _make_files(app, 60, 10)
+    first = officer.get("/alpha/staff/beneficiaries").get_data(as_text=True)
+    assert first.count("/alpha/staff/beneficiaries/") >= 50
+    next_link = first.split('class="btn btn-outline-secondary next-page" href="')[1].split('"')[0]
+    second = officer.get(next_link.replace("&amp;", "&")).get_data(as_text=True)
+    assert "أحمد بن سعيد" in second  # the oldest files are on the last page
+    assert "next-page" not in second
