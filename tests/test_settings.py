@@ -376,3 +376,8 @@ def test_the_settings_audit_entry_is_in_the_tenants_own_log_only(app, admin, ten
     with app_ctx(app) as session:
         assert entry.tenant_id == session.scalar(sa.select(Tenant.id).where(Tenant.slug == "alpha"))
     assert "tenant.settings" in admin.get("/alpha/admin/audit").get_data(as_text=True)
+
+
+def test_every_id_on_the_settings_page_is_unique_so_labels_and_anchors_work(admin):
+    ids = re.findall(r'\sid="([^"]+)"', admin.get(URL).get_data(as_text=True))
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from blueprints.operator.forms import ProvisionForm, UploadForm
 from core import audit, tenant_files, tenants
-from core.catalog import CHANNELS, TOOLS
+from core.catalog import CHANNELS, MODULES, TOOLS
 from core.extensions import db
 from core.models import Tenant
 from core.tenancy import cross_tenant_scope
@@ -55,7 +55,7 @@ def tenant(slug: str):
         audit.record("operator.view", found, tenant_id=None)
         db.session.commit()
     return render_template("operator/tenant.html", tenant=found, count=count,
-                           catalogs={"channels": CHANNELS, "tools": TOOLS})
+                           catalogs={"channels": CHANNELS, "tools": TOOLS, "modules": MODULES})
 
 
 @bp.get("/tenants/<slug>/export.toml")
