@@ -87,11 +87,12 @@ class ApprovalWarning:
         return _text(self._msgid()).format(**self._params())
 
     def html(self) -> Markup:
-        """The warning for a page: escaped, with every date isolated left-to-right."""
+        """The warning for a page, as a sentence: escaped, every date isolated left-to-right."""
         params = {key: (Markup('<bdi dir="ltr">{}</bdi>').format(value) if key in _DATE_PARAMS
                         else escape(value))
                   for key, value in self._params().items()}
-        return Markup(escape(_text(self._msgid()))).format(**params)
+        text = _text(self._msgid())
+        return Markup(escape(text[:1].upper() + text[1:])).format(**params)
 
     def __str__(self) -> str:
         return self.message()

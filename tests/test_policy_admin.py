@@ -198,3 +198,36 @@ def test_the_admin_can_print_a_draft(app, client, tenant_a):
     admin_of(app, client)
     response = client.get("/alpha/admin/policy/1.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
+
+
+def queries_for(app, client, url: str) -> int:
+    from sqlalchemy import event
+
+    from core.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_the_policy_pages_run_a_bounded_number_of_queries(app, client, tenant_a):
+    admin_of(app, client)
+    change_channels(app, "alpha", ["interview"])
+    post_form(client, "/alpha/admin/policy/2/approve", good_record(), form_page="/alpha/admin/policy/2")
+    with_two = {url: queries_for(app, client, url) for url in ("/alpha/admin/policy/", "/alpha/policy")}
+    for channels in (["phone"], ["website"], ["letters"], ["email"]):
+        change_channels(app, "alpha", channels)
+    post_form(client, "/alpha/admin/policy/6/approve", good_record(), form_page="/alpha/admin/policy/6")
+    with_six = {url: queries_for(app, client, url) for url in ("/alpha/admin/policy/", "/alpha/policy")}
+    assert with_six == with_two
+    assert max(with_six.values()) <= 12

@@ -3,6 +3,7 @@ board approves the draft, and records from the tenant file approve the first ver
 import copy
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from core import tenant_files, tenants
@@ -128,10 +129,13 @@ def test_reprovisioning_a_changed_file_makes_a_draft(app, client, seed_tenants):
 
 
 def test_a_tenant_without_versions_gets_its_first_on_the_policy_page(app, client, seed_tenants):
-    with app_ctx(app) as session, cross_tenant_scope():
-        session.execute(sa.delete(BoardApproval))
-        session.execute(sa.delete(PolicyVersion))
-        session.commit()
+    from tests.conftest import _admin_engine
+
+    engine = _admin_engine()  # as the schema owner: the app itself may never delete approval records
+    with engine.begin() as conn:
+        conn.execute(sa.delete(BoardApproval.__table__))
+        conn.execute(sa.delete(PolicyVersion.__table__))
+    engine.dispose()
     assert client.get("/al-humaima/policy").status_code == 200
     assert version_rows(app, "al-humaima") == [(1, "approved")]
 
@@ -140,3 +144,14 @@ def test_versions_are_numbered_per_tenant(app, seed_tenants):
     change_settings(app, "irth", lambda s: s["channels"].append("email"))
     assert version_rows(app, "irth") == [(1, "draft"), (2, "draft")]
     assert version_rows(app, "green-energy") == [(1, "approved")]
+
+
+def test_the_app_can_add_approval_records_but_never_change_them(app, seed_tenants):
+    from tests.conftest import ON_POSTGRES
+
+    if not ON_POSTGRES:
+        pytest.skip("table privileges exist only on PostgreSQL: run with DATABASE_URL=postgresql://…")
+    with app_ctx(app) as session, cross_tenant_scope(), tenant_scope(tenants.by_slug("live-law")):
+        with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+            session.execute(sa.update(BoardApproval).values(weekday="الأحد"))
+        session.rollback()

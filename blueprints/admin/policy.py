@@ -158,5 +158,4 @@ def policy_diff():
         abort(400)
     old, new = _version_or_404(old_number), _version_or_404(new_number)
     lines = diff.compare(old, new, locale_code())
-    return render_template("admin/policy_diff.html", tenant=g.tenant, old=old, new=new, lines=lines,
-                           versions=versions.all_versions())
+    return render_template("admin/policy_diff.html", tenant=g.tenant, old=old, new=new, lines=lines)

@@ -33,9 +33,10 @@ class PolicyVersion(TenantOwned, db.Model):
     title_ar: Mapped[str] = mapped_column(sa.String(300), nullable=False)
     title_en: Mapped[str] = mapped_column(sa.String(300), nullable=False)
     #: The rendered document (table of contents and sections) as HTML, frozen: what the board approves
-    #: is exactly what the public later reads, whatever later happens to the template.
-    body_ar: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    body_en: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    #: is exactly what the public later reads, whatever later happens to the template. Loaded only
+    #: when a page shows the version (lists do not need them).
+    body_ar: Mapped[str] = mapped_column(sa.Text, nullable=False, deferred=True)
+    body_en: Mapped[str] = mapped_column(sa.Text, nullable=False, deferred=True)
     #: SHA-256 of both bodies: a settings change makes a new draft only when this changes.
     fingerprint: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -17,6 +17,11 @@ _CACHE_SIZE = 32
 _LOCK = threading.Lock()
 
 
+def _no_fetching(url: str, *args, **kwargs):
+    """The document is self-contained: nothing in it may make the server fetch a URL or read a file."""
+    raise ValueError(f"the policy PDF does not load external resources ({url})")
+
+
 def to_pdf(html: str) -> bytes:
     """The PDF of a complete HTML document (its styles inline; fonts come from the system)."""
     key = hashlib.sha256(html.encode()).hexdigest()
@@ -28,7 +33,7 @@ def to_pdf(html: str) -> bytes:
 
     # WeasyPrint logs every CSS property it does not support; the document's CSS is ours and known.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    document = HTML(string=html, base_url=str(ROOT)).write_pdf()
+    document = HTML(string=html, base_url=str(ROOT), url_fetcher=_no_fetching).write_pdf()
     with _LOCK:
         _CACHE[key] = document
         while len(_CACHE) > _CACHE_SIZE:

@@ -66,8 +66,12 @@ def public_version(tenant) -> PolicyVersion | None:
     """
     version = published() or latest()
     if version is None:
-        version = sync(tenant)
-        db.session.commit()
+        try:
+            version = sync(tenant)
+            db.session.commit()
+        except sa.exc.IntegrityError:  # another request made it first
+            db.session.rollback()
+            version = published() or latest()
     return version
 
 
