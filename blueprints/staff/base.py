@@ -1,5 +1,6 @@
 """The staff blueprint and what its views share: loading records of the current tenant, refusals."""
 from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from core.beneficiaries.errors import ConflictError, FormErrors, NotAllowed
 from core.extensions import db
@@ -65,7 +66,9 @@ def staff_helpers():
     from core.workflow.states import RequestState
 
     locale = locale_code()
-    channel_labels = {c.code: c.label(locale) for c in channels(g.tenant)} if g.get("tenant") else {}
+    channel_labels = {"email": _("E-mail"), "sms": _("SMS")}
+    if g.get("tenant"):
+        channel_labels.update({c.code: c.label(locale) for c in channels(g.tenant)})
 
     return {
         "state_label": lambda state: RequestState(state).label,

@@ -11,6 +11,7 @@ from core.beneficiaries.errors import WorkflowError
 from core.beneficiaries.models import Beneficiary, HouseholdMember, IncomeSource
 from core.extensions import db
 from core.identity import display_mobile
+from core.messaging.compose import isolate
 from core.messaging.models import OutboxMessage
 from core.settings import channels
 from core.web import roles_required
@@ -63,7 +64,7 @@ def new_beneficiary():
         beneficiary = operations.create_beneficiary(g.tenant, request.form, current_user)
     except WorkflowError as exc:
         return refused(exc, render, values=_form_values())
-    return done(_("File {number} was opened.").format(number=beneficiary.file_number),
+    return done(_("File {number} was opened.").format(number=isolate(beneficiary.file_number)),
                 "staff.beneficiary", beneficiary_id=beneficiary.id)
 
 
@@ -103,6 +104,7 @@ def _detail(b, **context):
                                   .order_by(OutboxMessage.id.desc())).all()
     return show("staff/beneficiary.html", b=b, household=household, incomes=incomes, requests=requests,
                 referrals=referrals, timeline=timeline, messages=messages, vocabulary=vocabulary,
+                countries=vocabulary.countries(),
                 category_labels=vocabulary.category_labels(g.tenant), channels=channels(g.tenant),
                 services=services(g.tenant), may_edit=can(*EDITORS), may_refer=can(*REFERRERS),
                 values=context.pop("values", {}), **context)

@@ -11,6 +11,7 @@ from core.beneficiaries import vocabulary
 from core.beneficiaries.errors import WorkflowError
 from core.beneficiaries.models import Beneficiary
 from core.extensions import db
+from core.messaging.compose import isolate
 from core.messaging.models import OutboxMessage
 from core.settings import channels
 from core.web import roles_required
@@ -55,7 +56,8 @@ def new_request(beneficiary_id: int):
                                                   current_user._get_current_object())
     except WorkflowError as exc:
         return refused(exc, render, values=request.form.to_dict())
-    return done(_("Request {reference} was received.").format(reference=support_request.reference),
+    return done(_("Request {reference} was received.").format(
+        reference=isolate(support_request.reference)),
                 "staff.request_detail", request_id=support_request.id)
 
 
@@ -116,8 +118,8 @@ def request_action(request_id: int, action: str):
                                 current_user._get_current_object(), g.roles)
     except WorkflowError as exc:
         return refused(exc, lambda **c: _again(request_id, **c), values=request.form.to_dict(), failed=action)
-    return done(_("Request {reference}: {state}.").format(reference=support_request.reference,
-                                                          state=RequestState(support_request.state).label),
+    return done(_("Request {reference}: {state}.").format(
+        reference=isolate(support_request.reference), state=RequestState(support_request.state).label),
                 "staff.request_detail", request_id=request_id)
 
 

@@ -10,13 +10,19 @@ from core.messaging.models import OutboxMessage
 from core.models.base import utcnow
 
 
+def isolate(text) -> str:
+    """Wrap a reference or a date in Unicode isolates (LRI … PDI), so Arabic text around it cannot
+    reverse its digits in plain text (SMS, e-mail, flash messages): the plain-text <bdi dir="ltr">."""
+    return f"\u2066{text}\u2069"
+
+
 def plain_dual_date(day: date, language: str) -> str:
     """2026-12-06 (1448-06-15 AH): plain text, for e-mails and SMS."""
     try:
         hijri = hijri_iso(day)
     except CalendarError:
-        return day.isoformat()
-    return f"{day.isoformat()} ({hijri} {'هـ' if language == 'ar' else 'AH'})"
+        return isolate(day.isoformat())
+    return f"{isolate(day.isoformat())} ({isolate(hijri)} {'هـ' if language == 'ar' else 'AH'})"
 
 
 def review_body_label(tenant, language: str) -> str:
@@ -31,7 +37,7 @@ def _texts(kind: str, tenant, beneficiary, request, language: str) -> tuple[str,
     values = {
         "name": beneficiary.name,
         "association": tenant.name(language),
-        "reference": request.reference,
+        "reference": isolate(request.reference),
         "service": svc.label(language) if svc else request.service,
     }
     if kind == "request_received":

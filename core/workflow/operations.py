@@ -18,6 +18,7 @@ from core.beneficiaries.operations import CONFLICT, plain
 from core.extensions import db
 from core.i18n import locale_code
 from core.messaging import compose
+from core.messaging.compose import isolate
 from core.models import TenantRole, User
 from core.models.base import utcnow
 from core.roles import Role
@@ -77,7 +78,8 @@ def open_request(tenant, beneficiary, form, actor) -> SupportRequest:
                          for d in service(tenant, data["service"]).documents]
     db.session.add(request)
     db.session.flush()
-    note(beneficiary.id, "contact", _("Support request {reference} received.").format(reference=request.reference),
+    note(beneficiary.id, "contact",
+         _("Support request {reference} received.").format(reference=isolate(request.reference)),
          actor, request, channel=request.channel, direction="in")
     note(beneficiary.id, "state", RequestState.received, actor, request)
     audit.record("request.create", request, after={
@@ -286,7 +288,8 @@ def record_notified(tenant, request, form, actor) -> SupportRequest:
     except StaleDataError as exc:
         db.session.rollback()
         raise ConflictError(CONFLICT) from exc
-    summary = _("Decision on {reference} told to the beneficiary.").format(reference=request.reference)
+    summary = _("Decision on {reference} told to the beneficiary.").format(
+        reference=isolate(request.reference))
     if data.get("note"):
         summary = f"{summary} {data['note']}"
     note(request.beneficiary_id, "contact", summary, actor, request, channel=data["channel"], direction="out")
