@@ -1,0 +1,57 @@
+"""The policy in a real browser (Debian's Chromium): right to left in Arabic, left to right in English,
+and an admin recording the board's approval through the form."""
+import pytest
+
+from tests.browser.conftest import browser, live_server, page, screenshot  # noqa: F401  (fixtures)
+from tests.helpers import make_user
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_arabic_policy_reads_right_to_left_and_its_contents_lead_to_each_section(
+        live_server, page, seed_tenants):  # noqa: F811
+    page.goto(f"{live_server}/live-law/policy?lang=ar")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert page.locator("h1").inner_text() == "سياسة تنظيم العلاقة مع المستخدمين"
+    assert page.locator(".policy-channels li").all_inner_texts()[:2] == ["المقابلة", "الاتصالات الهاتفية"]
+    assert page.locator(".policy-channels").evaluate("e => getComputedStyle(e).direction") == "rtl"
+    dates = page.locator("#board-approval ~ .board-approval-record bdi[dir=ltr]").all_inner_texts()
+    assert dates == ["1445-08-18", "2024-02-28"]
+    page.locator(".policy-toc a[href='#procedures']").click()
+    assert page.evaluate("location.hash") == "#procedures"
+    assert page.locator("#procedures").is_visible()
+    screenshot(page, "policy-live-law-ar")
+
+    page.goto(f"{live_server}/live-law/policy?lang=en")
+    assert page.evaluate("document.documentElement.dir") == "ltr"
+    assert page.locator("h1").inner_text() == "User Relations Policy"
+    assert page.locator(".board-approval-text").evaluate("e => getComputedStyle(e).direction") == "rtl"
+    screenshot(page, "policy-live-law-en")
+
+
+def test_an_admin_records_an_approval_and_sees_the_calendar_warning_first(
+        app, live_server, page, seed_tenants):  # noqa: F811
+    make_user(app, "admin@irth.test", {"irth": ["tenant_admin"]})
+    page.goto(f"{live_server}/auth/login?lang=ar")
+    page.fill("#email", "admin@irth.test")
+    page.fill("#password", "correct horse battery")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server}/irth/policy")
+    assert "لم يعتمد مجلس الإدارة هذه السياسة بعد" in page.locator("#board-approval").locator("..").inner_text()
+
+    page.goto(f"{live_server}/irth/admin/policy/1")
+    page.fill("#session", "4")
+    page.select_option("#weekday", "الخميس")  # 2024-08-07 was a Wednesday
+    page.fill("#hijri_date", "1446-02-03")
+    page.fill("#gregorian_date", "2024-08-07")
+    page.click("#record-approval button[type=submit]")
+    assert "لا يوافق التاريخ الميلادي" in page.locator("#pending-warnings").inner_text()
+    assert "لا يوافق التاريخ الميلادي" in page.locator("#weekday-warning").inner_text()
+    screenshot(page, "policy-approval-warning")
+
+    page.check("#confirm")
+    page.click("#record-approval button[type=submit]")
+    assert "معتمدة ومنشورة" in page.locator("h1").first.inner_text()
+    page.goto(f"{live_server}/irth/policy")
+    record = page.locator(".board-approval-record").inner_text()
+    assert "يوم الخميس" in record and "1446-02-03" in record
