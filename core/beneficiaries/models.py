@@ -27,7 +27,9 @@ class Beneficiary(TenantOwned, Timestamped, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("tenant_id", "file_number"),
         sa.UniqueConstraint("tenant_id", "national_id"),
-        sa.Index("ix_beneficiaries_tenant_name", "tenant_id", "name_search"),
+        # PostgreSQL: trigram GIN led by tenant_id (btree_gin), for name search inside names.
+        sa.Index("ix_beneficiaries_tenant_name", "tenant_id", "name_search", postgresql_using="gin",
+                 postgresql_ops={"name_search": "gin_trgm_ops"}),
         sa.Index("ix_beneficiaries_tenant_mobile", "tenant_id", "mobile"),
         sa.Index("ix_beneficiaries_tenant_researcher", "tenant_id", "researcher_id"),
     )
