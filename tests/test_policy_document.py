@@ -223,3 +223,29 @@ decision_sla_days = {days}
 label_ar = "مسؤول العلاقات العامة"
 label_en = "Public relations officer"
 """
+
+
+def test_placeholders_are_validated_before_the_template_sees_them():
+    from marshmallow import ValidationError
+
+    from core.policy import placeholders
+
+    snapshot = tenant_files.load("tenants/irth.toml").data | {"name_ar": "جمعية\tإرث\nالتعليمية"}
+    assert placeholders.context(snapshot, "ar")["association"] == "جمعية إرث التعليمية"
+    with pytest.raises(ValidationError):
+        placeholders.context(snapshot | {"name_ar": "جمعية \x07 إرث"}, "ar")
+    with pytest.raises(ValidationError):
+        placeholders.context(snapshot | {"channels": []}, "en")
+
+
+def test_the_template_sandbox_refuses_unknown_placeholders_and_python_internals():
+    from jinja2.exceptions import SecurityError, UndefinedError
+
+    from core.policy.rendering import _env
+
+    with pytest.raises(UndefinedError):
+        _env.from_string("{{ no_such_placeholder }}").render()
+    with pytest.raises(SecurityError):
+        _env.from_string("{{ association.__class__.__mro__ }}").render(association="x")
+    with pytest.raises(SecurityError):
+        _env.from_string("{{ channels.append('x') }}").render(channels=[])

@@ -158,4 +158,15 @@ def context(snapshot: dict, locale: str) -> dict:
         "decision": {"days": days, "period": decision_period(days, locale)},
         "modules": [m for m in MODULES if m in snapshot.get("modules", [])],
     }
-    return PolicyContextSchema().load(raw)
+    return PolicyContextSchema().load(_tidy(raw))
+
+
+def _tidy(value):
+    """Labels typed with line breaks or tabs read as one line in a sentence."""
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, list):
+        return [_tidy(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _tidy(v) for k, v in value.items()}
+    return value
