@@ -2,14 +2,14 @@
 and an admin recording the board's approval through the form."""
 import pytest
 
-from tests.browser.conftest import browser, live_server, page, screenshot  # noqa: F401  (fixtures)
+from tests.browser.conftest import screenshot
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_arabic_policy_reads_right_to_left_and_its_contents_lead_to_each_section(
-        live_server, page, seed_tenants):  # noqa: F811
+        live_server, page, seed_tenants):
     page.goto(f"{live_server}/live-law/policy?lang=ar")
     assert page.evaluate("document.documentElement.dir") == "rtl"
     assert page.locator("h1").inner_text() == "سياسة تنظيم العلاقة مع المستخدمين"
@@ -30,7 +30,7 @@ def test_the_arabic_policy_reads_right_to_left_and_its_contents_lead_to_each_sec
 
 
 def test_an_admin_records_an_approval_and_sees_the_calendar_warning_first(
-        app, live_server, page, seed_tenants):  # noqa: F811
+        app, live_server, page, seed_tenants):
     make_user(app, "admin@irth.test", {"irth": ["tenant_admin"]})
     page.goto(f"{live_server}/auth/login?lang=ar")
     page.fill("#email", "admin@irth.test")
