@@ -17,6 +17,7 @@ class SupportRequest(TenantOwned, Timestamped, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("tenant_id", "reference"),
         sa.Index("ix_support_requests_tenant_state_due", "tenant_id", "state", "decision_due"),
+        sa.Index("ix_support_requests_tenant_state_received", "tenant_id", "state", "received_at"),
         sa.Index("ix_support_requests_tenant_beneficiary", "tenant_id", "beneficiary_id"),
     )
 

@@ -81,32 +81,33 @@ def queue(name: str, size: int = QUEUE_SIZE) -> tuple[list, int]:
                                   .order_by(Referral.asked_at).limit(size)).all()
         total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
         return list(rows), total
-    query = _requests()
+    conditions, order = _queue_filter(name)
+    rows = db.session.scalars(_requests().where(*conditions).order_by(*order).limit(size)).unique().all()
+    # Counted on the requests alone: the join to the files is only needed for the rows shown.
+    total = db.session.scalar(sa.select(sa.func.count(SupportRequest.id)).where(*conditions))
+    return list(rows), total
+
+
+def _queue_filter(name: str) -> tuple[list, list]:
+    state = SupportRequest.state
     if name == "new":
-        query = query.where(SupportRequest.state == RequestState.received).order_by(SupportRequest.received_at)
-    elif name == "documents":
-        query = query.where(SupportRequest.state == RequestState.documents_pending).order_by(
-            SupportRequest.received_at)
-    elif name == "ready":
-        query = query.where(SupportRequest.state == RequestState.declared).order_by(SupportRequest.received_at)
-    elif name == "decision":
+        return [state == RequestState.received], [SupportRequest.received_at]
+    if name == "documents":
+        return [state == RequestState.documents_pending], [SupportRequest.received_at]
+    if name == "ready":
+        return [state == RequestState.declared], [SupportRequest.received_at]
+    if name == "decision":
         # Overdue first, then by due date: the earliest due date is the most urgent either way.
-        query = query.where(SupportRequest.state == RequestState.under_review).order_by(
-            SupportRequest.decision_due, SupportRequest.id)
-    elif name == "to_serve":
-        query = query.where(SupportRequest.state.in_([RequestState.accepted, RequestState.registered])).order_by(
-            SupportRequest.decided_at)
-    elif name == "not_notified":
+        return [state == RequestState.under_review], [SupportRequest.decision_due, SupportRequest.id]
+    if name == "to_serve":
+        return [state.in_([RequestState.accepted, RequestState.registered])], [SupportRequest.decided_at]
+    if name == "not_notified":
         delivered = sa.exists().where(OutboxMessage.request_id == SupportRequest.id,
                                       OutboxMessage.kind.in_(["decision_accepted", "decision_rejected"]),
                                       OutboxMessage.status == "sent")
-        query = query.where(SupportRequest.decided_at.is_not(None), SupportRequest.decision_notified_at.is_(None),
-                            ~delivered).order_by(SupportRequest.decided_at)
-    else:
-        raise ValueError(name)
-    rows = db.session.scalars(query.limit(size)).unique().all()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-    return list(rows), total
+        return ([SupportRequest.decided_at.is_not(None), SupportRequest.decision_notified_at.is_(None), ~delivered],
+                [SupportRequest.decided_at])
+    raise ValueError(name)
 
 
 # --- search --------------------------------------------------------------------------------------

@@ -187,6 +187,8 @@ def upgrade():
         batch_op.create_index('ix_support_requests_tenant_beneficiary', ['tenant_id', 'beneficiary_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_support_requests_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index('ix_support_requests_tenant_state_due', ['tenant_id', 'state', 'decision_due'], unique=False)
+        batch_op.create_index('ix_support_requests_tenant_state_received', ['tenant_id', 'state', 'received_at'],
+                              unique=False)
 
     op.create_table('interactions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -341,6 +343,7 @@ def downgrade():
 
     op.drop_table('interactions')
     with op.batch_alter_table('support_requests', schema=None) as batch_op:
+        batch_op.drop_index('ix_support_requests_tenant_state_received')
         batch_op.drop_index('ix_support_requests_tenant_state_due')
         batch_op.drop_index(batch_op.f('ix_support_requests_tenant_id'))
         batch_op.drop_index('ix_support_requests_tenant_beneficiary')
