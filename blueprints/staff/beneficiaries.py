@@ -16,13 +16,14 @@ from core.messaging.models import OutboxMessage
 from core.settings import channels
 from core.web import roles_required
 from core.workflow import queries
+from core.workflow.deadlines import today
 from core.workflow.models import Interaction, Referral, SupportRequest
 from core.workflow.services import services
 
 
 def _form_context(**extra):
     return dict(categories=vocabulary.categories(g.tenant), researchers=operations.researchers(),
-                countries=vocabulary.countries(), vocabulary=vocabulary, **extra)
+                countries=vocabulary.countries(), today=today(), vocabulary=vocabulary, **extra)
 
 
 def _values(beneficiary: Beneficiary) -> dict:
@@ -104,7 +105,7 @@ def _detail(b, **context):
                                   .order_by(OutboxMessage.id.desc())).all()
     return show("staff/beneficiary.html", b=b, household=household, incomes=incomes, requests=requests,
                 referrals=referrals, timeline=timeline, messages=messages, vocabulary=vocabulary,
-                countries=vocabulary.countries(),
+                countries=vocabulary.countries(), today=today(),
                 category_labels=vocabulary.category_labels(g.tenant), channels=channels(g.tenant),
                 services=services(g.tenant), may_edit=can(*EDITORS), may_refer=can(*REFERRERS),
                 values=context.pop("values", {}), **context)
