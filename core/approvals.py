@@ -7,6 +7,7 @@ A warning is a code with its parameters, so each surface words it in its own lan
 pages in the visitor's language (`message()`, `html()`), `wasl tenants check` in English (`str()`
 outside a request has no translations).
 """
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -58,6 +59,8 @@ _MESSAGES = {
     },
     TITLE_MISMATCH: N_("the approved title '{title}' is not this policy's title ('{expected}')"),
 }
+
+_ARABIC = re.compile("[\u0600-\u06ff]")
 
 #: Parameters that are dates: isolated left-to-right in HTML so bidi cannot reverse their digits.
 _DATE_PARAMS = {"hijri", "gregorian", "hijri_as_gregorian", "gregorian_as_hijri", "date"}
@@ -157,6 +160,7 @@ def approval_warnings(approval: dict, expected_titles: set[str]) -> list[Approva
                     }))
     title = approval.get("policy_title")
     if title and expected_titles and normalise(title) not in {normalise(t) for t in expected_titles}:
-        warnings.append(ApprovalWarning(TITLE_MISMATCH, "policy_title", {
-            "title": title, "expected": sorted(expected_titles)[0]}))
+        # Name the Arabic title: the minutes are Arabic, so that is what the title should have been.
+        expected = min(expected_titles, key=lambda t: (not _ARABIC.search(t), t))
+        warnings.append(ApprovalWarning(TITLE_MISMATCH, "policy_title", {"title": title, "expected": expected}))
     return warnings
