@@ -42,7 +42,7 @@ def test_staff_logs_in_sees_the_staff_area_and_logs_out(app, page, live_server, 
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="تسجيل الدخول").click()
     page.wait_for_url("**/alpha/staff/")
-    assert page.locator("h1").inner_text() == "مساحة الموظفين"
+    assert page.locator("h1").inner_text() == "قوائم العمل"
     screenshot(page, "staff-home-ar")
     page.get_by_role("button", name="تسجيل الخروج").click()
     page.wait_for_url("**/auth/login")
