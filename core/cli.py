@@ -54,7 +54,7 @@ def demo(port: int, host: str, no_serve: bool):
     app = current_app._get_current_object()
     upgrade_database()
     try:
-        results = provision_directory(app.config["TENANTS_DIR"])
+        results = provision_directory(app.config["TENANTS_DIR"], only_new=True)
     except tenant_files.TenantFileError as exc:
         raise click.ClickException(str(exc)) from exc
     for result in results:

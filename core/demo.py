@@ -28,11 +28,21 @@ def demo_email(role: str, slug: str) -> str:
     return f"{role}@{slug}.example"
 
 
-def provision_directory(directory: str) -> list[tenants.ProvisionResult]:
-    """Provision every tenant file in the directory; stops at the first bad file, writing nothing."""
+def provision_directory(directory: str, only_new: bool = False) -> list[tenants.ProvisionResult]:
+    """Provision every tenant file in the directory; stops at the first bad file, writing nothing.
+
+    With `only_new`, tenants that already exist are left as they are ("kept"), so a restart of the
+    demo does not undo what a charity admin changed in the settings pages.
+    """
     files = [tenant_files.load(path) for path in tenant_files.in_directory(directory)]
     with cross_tenant_scope():
-        results = [tenants.provision(f) for f in files]
+        results = []
+        for tenant_file in files:
+            existing = tenants.by_slug(tenant_file.slug) if only_new else None
+            if existing is not None:
+                results.append(tenants.ProvisionResult(existing, "kept", []))
+            else:
+                results.append(tenants.provision(tenant_file))
         db.session.commit()
     return results
 

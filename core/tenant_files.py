@@ -113,6 +113,12 @@ class CustomEntrySchema(LabelSchema):
     code = String(required=True, validate=validate.Regexp(CODE_RE, error=N_("must be a snake_case code")))
 
 
+class ServiceSchema(CustomEntrySchema):
+    """A service a support request can ask for, with its required-documents checklist."""
+
+    documents = List(Nested(CustomEntrySchema), load_default=list)
+
+
 class BoardApprovalSchema(_Strict):
     """Kept exactly as the board's minutes give it; the calendar check only warns."""
 
@@ -151,6 +157,9 @@ class TenantFileSchema(_Strict):
     custom_tools = List(Nested(CustomEntrySchema), load_default=list)
     modules = List(String(validate=_one_of(MODULES)), load_default=list)
     holidays = List(Date(), load_default=list)
+    #: Beneficiary categories and requestable services; without them Wasl uses the defaults from seed 004.
+    categories = List(Nested(CustomEntrySchema), load_default=list)
+    services = List(Nested(ServiceSchema), load_default=list)
     board_approvals = List(Nested(BoardApprovalSchema), load_default=list)
 
     @validates_schema
@@ -174,6 +183,11 @@ class TenantFileSchema(_Strict):
             seen = data.get(key, [])
             if len(seen) != len(set(seen)):
                 errors.setdefault(key, []).append(N_("a code is listed twice"))
+        for key in ("categories", "services"):
+            codes = [c["code"] for c in data.get(key, [])]
+            twice = sorted({c for c in codes if codes.count(c) > 1})
+            if twice:
+                errors[key] = [N_("code '{code}' is defined twice", code=c) for c in twice]
         if not data.get("channels"):
             errors.setdefault("channels", []).append(N_("at least one channel is required"))
         if errors:

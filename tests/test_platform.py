@@ -47,9 +47,17 @@ def test_demo_provisions_every_tenant_and_prints_working_logins(app, client, mon
         assert session.scalar(sa.select(sa.func.count()).select_from(TenantRole)) == 5 * len(Role)
     assert login(client, "reviewer@irth.example", "demo-password-42").headers["Location"].endswith(
         "/irth/staff/")
-    # Running it again is harmless and the printed password still works.
+    # Running it again is harmless and keeps what admins changed since (files are applied with
+    # `wasl tenants provision`, not by restarting the demo).
+    from core import tenant_settings, tenants
+
+    with app_ctx(app) as session, cross_tenant_scope():
+        tenant_settings.update(tenants.by_slug("irth"), {"holidays": ["2027-01-01"]})
+        session.commit()
     again = app.test_cli_runner().invoke(args=["demo", "--no-serve"])
-    assert again.exit_code == 0 and "irth             unchanged" in again.output
+    assert again.exit_code == 0 and "irth             kept" in again.output
+    with app_ctx(app), cross_tenant_scope():
+        assert tenants.by_slug("irth").settings["holidays"] == ["2027-01-01"]
 
 
 def test_demo_generates_a_password_when_none_is_set(app, monkeypatch):
