@@ -210,7 +210,7 @@ def tenants_export(slug, output):
     click.echo(f"{slug}: written to {output}", err=True)
 
 
-def _status_command(name: str, operation, done: str, already: str):
+def _status_command(name: str, operation, done: str, already: str, help_text: str):
     @tenants_group.command(name)
     @click.argument("slug")
     @with_appcontext
@@ -223,9 +223,11 @@ def _status_command(name: str, operation, done: str, already: str):
             db.session.commit()
         click.echo(f"{slug}: {done if changed else already}")
 
-    command.__doc__ = f"{done.capitalize()} a tenant (its data is kept)."
+    command.help = help_text
     return command
 
 
-tenants_suspend = _status_command("suspend", tenants.suspend, "suspended", "already suspended")
-tenants_resume = _status_command("resume", tenants.resume, "resumed", "already active")
+tenants_suspend = _status_command("suspend", tenants.suspend, "suspended", "already suspended",
+                                  "Stop serving a tenant's pages (its data is kept).")
+tenants_resume = _status_command("resume", tenants.resume, "resumed", "already active",
+                                 "Serve a suspended tenant again.")
