@@ -1,7 +1,11 @@
+from datetime import date, datetime, time, timedelta
+
 import sqlalchemy as sa
 from flask import abort, g, render_template, request
+from flask_babel import gettext as _
 
 from core import audit
+from core.calendar import RIYADH
 from core.extensions import db
 from core.models import AuditEntry, TenantRole, User
 from core.roles import Role
@@ -27,17 +31,32 @@ def home():
 @bp.get("/audit")
 @roles_required(Role.tenant_admin)
 def audit_log():
+    """The tenant's audit log, newest first, filtered by action, person and day (Riyadh)."""
+    filters = {key: request.args.get(key, "").strip() for key in ("action", "actor", "since", "until")}
     query = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
-    action = request.args.get("action", "").strip()
-    if action:
-        query = query.where(AuditEntry.action.startswith(action))
+    if filters["action"]:
+        query = query.where(AuditEntry.action.startswith(filters["action"]))
+    if filters["actor"]:
+        query = query.join(User, User.id == AuditEntry.actor_id).where(
+            User.email.startswith(filters["actor"].lower()))
+    errors = {}
+    for key, bound in (("since", AuditEntry.created_at.__ge__), ("until", AuditEntry.created_at.__lt__)):
+        if not filters[key]:
+            continue
+        try:
+            day = date.fromisoformat(filters[key]) + timedelta(days=1 if key == "until" else 0)
+        except ValueError:
+            errors[key] = _("Enter a date as YYYY-MM-DD.")
+            continue
+        query = query.where(bound(datetime.combine(day, time(), RIYADH)))
     before_id = request.args.get("before", type=int)
     if before_id:
         query = query.where(AuditEntry.id < before_id)
-    entries = db.session.scalars(query.limit(PAGE_SIZE + 1)).all()
+    entries = [] if errors else db.session.scalars(query.limit(PAGE_SIZE + 1)).all()
     more = len(entries) > PAGE_SIZE
+    page_filters = {k: v for k, v in filters.items() if v}
     return render_template("admin/audit.html", tenant=g.tenant, entries=entries[:PAGE_SIZE], more=more,
-                           action=action)
+                           filters=filters, page_filters=page_filters, errors=errors), 422 if errors else 200
 
 
 @bp.get("/audit/<int:entry_id>")
