@@ -85,7 +85,11 @@ class DateField(fields.Field):
         return day
 
 
-class NationalIdField(fields.Field):
+class _CleanedField(fields.Field):
+    """A text field checked and normalised by an identity cleaner (IdentityError → field message)."""
+
+    cleaner = staticmethod(lambda value: value)
+
     def __init__(self, **kwargs):
         if not kwargs.get("required"):
             kwargs.setdefault("load_default", None)
@@ -94,23 +98,17 @@ class NationalIdField(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
-            return clean_national_id(str(value))
+            return self.cleaner(str(value))
         except IdentityError as exc:
             raise ValidationError(str(exc)) from exc
 
 
-class MobileField(fields.Field):
-    def __init__(self, **kwargs):
-        if not kwargs.get("required"):
-            kwargs.setdefault("load_default", None)
-        kwargs.setdefault("error_messages", {"required": REQUIRED})
-        super().__init__(**kwargs)
+class NationalIdField(_CleanedField):
+    cleaner = staticmethod(clean_national_id)
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return clean_mobile(str(value))
-        except IdentityError as exc:
-            raise ValidationError(str(exc)) from exc
+
+class MobileField(_CleanedField):
+    cleaner = staticmethod(clean_mobile)
 
 
 class AmountField(fields.Decimal):
