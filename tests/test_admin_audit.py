@@ -15,8 +15,7 @@ def _entries(app, tenant_id):
     with app_ctx(app) as session, tenant_scope(tenant_id):
         old = audit.record("beneficiary.create", object_type="Beneficiary", object_id="1", actor=None)
         new = audit.record("request.decide", object_type="SupportRequest", object_id="7")
-        session.flush()
-        new.actor_id = officer
+        new.actor_id = officer  # set before the insert: the audit log cannot be updated afterwards
         old.created_at = datetime(2026, 1, 10, 9, 0, tzinfo=RIYADH)
         new.created_at = datetime(2026, 3, 5, 9, 0, tzinfo=RIYADH)
         session.commit()
