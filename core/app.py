@@ -1,4 +1,5 @@
 """The application factory, made of small steps."""
+import sqlalchemy as sa
 from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -44,6 +45,20 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "warning"
     login_manager.request_loader(accounts.load_session_user)
     import core.models  # noqa: F401  (register the mappers)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", _sqlite_foreign_keys)
+
+
+def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    """SQLite checks foreign keys only when asked, per connection; PostgreSQL always does.
+
+    Only the app's engine asks: Alembic's batch migrations rebuild tables and need them off.
+    """
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
 
 
 def register_blueprints(app: Flask) -> None:

@@ -8,9 +8,11 @@ a role that owns nothing and cannot bypass RLS; the audit log is insert-and-read
 from alembic import op
 from flask import current_app
 
+# Each setting is read in a scalar subquery, which PostgreSQL evaluates once per query (an InitPlan)
+# instead of once per row.
 TENANT_PREDICATE = (
-    "(current_setting('wasl.cross_tenant', true) = 'on' "
-    "OR tenant_id = NULLIF(current_setting('wasl.tenant_id', true), '')::integer)"
+    "(tenant_id = (SELECT NULLIF(current_setting('wasl.tenant_id', true), '')::integer) "
+    "OR (SELECT current_setting('wasl.cross_tenant', true)) = 'on')"
 )
 
 
@@ -35,6 +37,14 @@ def enable_tenant_rls(table: str, platform_rows: bool = False) -> None:
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY tenant_isolation ON {table} USING {TENANT_PREDICATE} WITH CHECK {check}")
+
+
+def reapply_tenant_rls(table: str, platform_rows: bool = False) -> None:
+    """Replace a table's policy with the current predicate (after the predicate itself changed)."""
+    if not _is_postgres():
+        return
+    disable_tenant_rls(table)
+    enable_tenant_rls(table, platform_rows=platform_rows)
 
 
 def disable_tenant_rls(table: str) -> None:

@@ -96,3 +96,15 @@ def test_audit_log_is_append_only_for_the_app(app, tenant_a):
         with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
             conn.execute(sa.text("DELETE FROM audit_log"))
         trans.rollback()
+
+
+def test_every_policy_reads_the_tenant_setting_once_per_query(app):
+    """current_setting() inside a scalar subquery is an InitPlan (once per query), not a per-row call."""
+    with app_ctx(app), _raw(app) as conn:
+        tables = [t.name for t in tenant_owned_tables()]
+        quals = dict(conn.execute(sa.text(
+            "SELECT tablename, qual FROM pg_policies WHERE tablename = ANY(:t)"), {"t": tables}).all())
+    assert set(quals) == set(tables)
+    for table, qual in quals.items():
+        calls = qual.count("current_setting(")
+        assert calls and qual.count("SELECT") == calls, f"{table}: {qual}"

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 from core.beneficiaries.errors import ConflictError, FormErrors, NotAllowed
 from core.extensions import db
+from core.models.keys import get_in_tenant
 from core.roles import STAFF_ROLES, Role
 from core.web import tenant_blueprint
 from core.workflow.states import INTAKE
@@ -18,7 +19,7 @@ REFERRERS = tuple(INTAKE | {Role.reviewer, Role.executive_director})
 
 def get_or_404(model, ident):
     """A record of the current tenant by id; another tenant's id is simply not found."""
-    obj = db.session.get(model, ident)
+    obj = get_in_tenant(model, ident)
     if obj is None:
         abort(404)
     return obj

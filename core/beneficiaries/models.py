@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
 from core.models.base import Timestamped, UTCDateTime, utcnow
+from core.models.keys import unique_tenant_id
 from core.tenancy import TenantOwned
 
 
@@ -32,6 +33,7 @@ class Beneficiary(TenantOwned, Timestamped, db.Model):
                  postgresql_ops={"name_search": "gin_trgm_ops"}),
         sa.Index("ix_beneficiaries_tenant_mobile", "tenant_id", "mobile"),
         sa.Index("ix_beneficiaries_tenant_researcher", "tenant_id", "researcher_id"),
+        unique_tenant_id("beneficiaries"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,6 +94,7 @@ class BeneficiaryCategory(TenantOwned, db.Model):
 
 class HouseholdMember(TenantOwned, db.Model):
     __tablename__ = "household_members"
+    __table_args__ = (unique_tenant_id("household_members"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True)
@@ -106,6 +109,7 @@ class HouseholdMember(TenantOwned, db.Model):
 
 class IncomeSource(TenantOwned, db.Model):
     __tablename__ = "income_sources"
+    __table_args__ = (unique_tenant_id("income_sources"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True)

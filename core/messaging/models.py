@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
 from core.models.base import UTCDateTime, utcnow
+from core.models.keys import unique_tenant_id
 from core.tenancy import TenantOwned
 
 
@@ -16,6 +17,7 @@ class OutboxMessage(TenantOwned, db.Model):
     __table_args__ = (
         sa.Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),
         sa.Index("ix_outbox_messages_tenant_beneficiary", "tenant_id", "beneficiary_id"),
+        unique_tenant_id("outbox_messages"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

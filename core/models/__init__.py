@@ -3,6 +3,7 @@ import core.beneficiaries.models  # noqa: F401  (module imports: they may be fir
 import core.messaging.models  # noqa: F401
 import core.workflow.models  # noqa: F401
 from core.models.audit import AuditEntry
+from core.models.keys import IdSequence  # noqa: F401
 from core.models.policy import BoardApproval, PolicyStatus, PolicyVersion  # noqa: F401
 from core.models.tenant import Tenant, TenantStatus
 from core.models.user import AuthSession, TenantRole, User

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
 from core.models.base import Timestamped, UTCDateTime, utcnow
+from core.models.keys import unique_tenant_id
 from core.tenancy import TenantOwned
 
 
@@ -19,6 +20,7 @@ class SupportRequest(TenantOwned, Timestamped, db.Model):
         sa.Index("ix_support_requests_tenant_state_due", "tenant_id", "state", "decision_due"),
         sa.Index("ix_support_requests_tenant_state_received", "tenant_id", "state", "received_at"),
         sa.Index("ix_support_requests_tenant_beneficiary", "tenant_id", "beneficiary_id"),
+        unique_tenant_id("support_requests"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,7 +85,7 @@ class RequestDocument(TenantOwned, db.Model):
     """One item of the service's required-documents checklist."""
 
     __tablename__ = "request_documents"
-    __table_args__ = (sa.UniqueConstraint("request_id", "code"),)
+    __table_args__ = (sa.UniqueConstraint("request_id", "code"), unique_tenant_id("request_documents"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(sa.ForeignKey("support_requests.id", ondelete="CASCADE"), index=True)
@@ -103,6 +105,7 @@ class Attachment(TenantOwned, db.Model):
     """An uploaded file, stored under a random name in UPLOAD_FOLDER; served only by an authorised route."""
 
     __tablename__ = "attachments"
+    __table_args__ = (unique_tenant_id("attachments"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(sa.ForeignKey("support_requests.id", ondelete="CASCADE"), index=True)
@@ -120,7 +123,7 @@ class Referral(TenantOwned, db.Model):
     """A question referred to the tenant's referral role (إحالة), and its answer."""
 
     __tablename__ = "referrals"
-    __table_args__ = (sa.Index("ix_referrals_tenant_open", "tenant_id", "answered_at"),)
+    __table_args__ = (sa.Index("ix_referrals_tenant_open", "tenant_id", "answered_at"), unique_tenant_id("referrals"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True)
@@ -142,7 +145,10 @@ class Interaction(TenantOwned, db.Model):
     """One line of the file's timeline: a contact, a state change, a document, a referral, a message."""
 
     __tablename__ = "interactions"
-    __table_args__ = (sa.Index("ix_interactions_tenant_beneficiary", "tenant_id", "beneficiary_id", "id"),)
+    __table_args__ = (
+        sa.Index("ix_interactions_tenant_beneficiary", "tenant_id", "beneficiary_id", "id"),
+        unique_tenant_id("interactions"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"))
