@@ -23,6 +23,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(wasl_config.from_environment())
     app.config.update(overrides or {})
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
@@ -59,6 +60,12 @@ def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
+
+
+def register_converters(app: Flask) -> None:
+    from core.web import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
 
 
 def register_blueprints(app: Flask) -> None:

@@ -17,7 +17,8 @@ from core.i18n import locale_code
 from core.models import PolicyStatus
 from core.policy import diff, pdf, versions
 from core.roles import Role
-from core.web import roles_required
+from core.models.keys import INT4_MAX
+from core.web import arg_id, roles_required
 
 _HIJRI = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
 
@@ -84,7 +85,7 @@ class BoardApprovalForm(FlaskForm):
 
 
 def _version_or_404(number: int):
-    version = versions.get(number)
+    version = versions.get(number) if 0 < number <= INT4_MAX else None
     if version is None:
         abort(404)
     return version
@@ -152,8 +153,7 @@ def policy_approve(number: int):
 @bp.get("/policy/diff")
 @roles_required(Role.tenant_admin)
 def policy_diff():
-    old_number = request.args.get("from", type=int)
-    new_number = request.args.get("to", type=int)
+    old_number, new_number = arg_id("from"), arg_id("to")
     if old_number is None or new_number is None:
         abort(400)
     old, new = _version_or_404(old_number), _version_or_404(new_number)

@@ -7,13 +7,14 @@ from blueprints.admin.forms import AddMemberForm, RemoveMemberForm, RolesForm
 from blueprints.admin.views import bp
 from core import memberships
 from core.extensions import db
+from core.models.keys import INT4_MAX
 from core.roles import Role
 from core.validation import translate
 from core.web import roles_required
 
 
 def _member_or_404(user_id: int):
-    found = memberships.member(g.tenant, user_id)
+    found = memberships.member(g.tenant, user_id) if 0 < user_id <= INT4_MAX else None
     if found is None:
         abort(404)  # not a member here: another tenant's people are not even confirmed to exist
     return found

@@ -9,7 +9,8 @@ from core.calendar import RIYADH
 from core.extensions import db
 from core.models import AuditEntry, TenantRole, User
 from core.roles import Role
-from core.web import roles_required, tenant_blueprint
+from core.models.keys import MAX_ID, get_in_tenant
+from core.web import arg_id, roles_required, tenant_blueprint
 
 bp = tenant_blueprint("admin", __name__, "/admin", members_only=True)
 
@@ -49,7 +50,7 @@ def audit_log():
             errors[key] = _("Enter a date as YYYY-MM-DD.")
             continue
         query = query.where(bound(datetime.combine(day, time(), RIYADH)))
-    before_id = request.args.get("before", type=int)
+    before_id = arg_id("before", high=MAX_ID)
     if before_id:
         query = query.where(AuditEntry.id < before_id)
     entries = [] if errors else db.session.scalars(query.limit(PAGE_SIZE + 1)).all()
@@ -62,7 +63,7 @@ def audit_log():
 @bp.get("/audit/<int:entry_id>")
 @roles_required(Role.tenant_admin)
 def audit_entry(entry_id: int):
-    entry = db.session.get(AuditEntry, entry_id)
+    entry = get_in_tenant(AuditEntry, entry_id)
     if entry is None:
         abort(404)
     audit.record("audit.view", entry)

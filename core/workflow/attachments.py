@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from core import audit
 from core.beneficiaries.errors import FormErrors, IllegalTransition
 from core.extensions import db
+from core.models.keys import get_in_tenant
 from core.workflow.models import Attachment, RequestDocument
 from core.workflow.operations import DOCUMENT_STATES, note
 
@@ -48,8 +49,8 @@ def store(request, upload, document_id, actor) -> Attachment:
     if kind is None:
         raise FormErrors({"file": str(_l("Only PDF, PNG and JPEG files are accepted."))})
     document = None
-    if document_id:
-        document = db.session.get(RequestDocument, document_id)
+    if document_id not in (None, ""):
+        document = get_in_tenant(RequestDocument, document_id)
         if document is None or document.request_id != request.id:
             raise FormErrors({"document_id": str(_l("Choose one of the options."))})
     stored_name = secrets.token_hex(16) + kind[1]

@@ -21,6 +21,7 @@ from core.messaging import compose
 from core.messaging.compose import isolate
 from core.models import TenantRole, User
 from core.models.base import utcnow
+from core.models.keys import get_in_tenant
 from core.roles import Role
 from core.workflow import schemas
 from core.workflow.deadlines import decision_due, sla_days, today
@@ -267,7 +268,7 @@ def documents_of(request) -> list[RequestDocument]:
 def _own_request(beneficiary, request_id):
     if request_id is None:
         return None
-    request = db.session.get(SupportRequest, request_id)
+    request = get_in_tenant(SupportRequest, request_id)
     if request is None or request.beneficiary_id != beneficiary.id:
         raise FormErrors({"request_id": str(_l("Choose one of the options."))})
     return request

@@ -8,6 +8,7 @@ from core.beneficiaries.fields import (
     AmountField,
     DateField,
     FormSchema,
+    IdField,
     choice,
     text,
     version_field,
@@ -54,8 +55,7 @@ class CommitteeReviewSchema(ActionSchema):
 
 
 class ManagerReviewSchema(ActionSchema):
-    manager_id = fields.Integer(required=True, strict=False, error_messages={
-        "required": REQUIRED, "invalid": _l("Choose one of the options.")})
+    manager_id = IdField(required=True)
 
 
 class AcceptSchema(ActionSchema):
@@ -103,7 +103,7 @@ class DocumentSchema(FormSchema):
 
 class ReferralSchema(FormSchema):
     question = text(required=True, min_length=5, max_length=2000)
-    request_id = fields.Integer(load_default=None, strict=False)
+    request_id = IdField()
 
 
 class AnswerSchema(FormSchema):
@@ -114,7 +114,7 @@ class InteractionSchema(FormSchema):
     channel = fields.String(required=True, error_messages={"required": REQUIRED})
     direction = choice(("in", "out"), required=True)
     summary = text(required=True, min_length=3, max_length=2000)
-    request_id = fields.Integer(load_default=None, strict=False)
+    request_id = IdField()
 
     def __init__(self, *args, channels=(), **kwargs):
         super().__init__(*args, **kwargs)
