@@ -71,12 +71,13 @@ def register_converters(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin_bp
     from blueprints.auth import bp as auth_bp
+    from blueprints.invitations import bp as invitations_bp
     from blueprints.operator import bp as operator_bp
     from blueprints.platform import bp as platform_bp
     from blueprints.portal import bp as portal_bp
     from blueprints.staff import bp as staff_bp
 
-    for bp in (platform_bp, auth_bp, operator_bp, staff_bp, admin_bp, portal_bp):
+    for bp in (platform_bp, auth_bp, invitations_bp, operator_bp, staff_bp, admin_bp, portal_bp):
         app.register_blueprint(bp)
 
 

@@ -27,6 +27,8 @@ class ProvisionForm(TenantSettingsForm):
     license_date_hijri = StringField(_l("Licence date (Hijri, YYYY-MM-DD)"), filters=[_strip])
     policy_title_ar = StringField(_l("Policy title in Arabic (if not the usual one)"), filters=[_strip])
     policy_title_en = StringField(_l("Policy title in English (if not the usual one)"), filters=[_strip])
+    #: Only when creating: invited (core/invitations) as the association's first administrator.
+    first_admin_email = StringField(_l("First administrator's e-mail"), filters=[_strip])
 
     IDENTITY = ("slug", "name_ar", "name_en", "sample", "license_number", "license_date_hijri",
                 "policy_title_ar", "policy_title_en")

@@ -11,7 +11,8 @@ from core.tenancy import TenantOwned
 
 
 class OutboxMessage(TenantOwned, db.Model):
-    """A message to a beneficiary, added in the same transaction as the change it tells about."""
+    """A message to a beneficiary or to a person the association deals with (an invitation to join),
+    added in the same transaction as the change it tells about."""
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
@@ -21,10 +22,11 @@ class OutboxMessage(TenantOwned, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"))
+    #: None for a message to a person who is not a beneficiary (an invitation to join the association).
+    beneficiary_id: Mapped[int | None] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"))
     request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("support_requests.id", ondelete="SET NULL"),
                                                    index=True)
-    #: request_received | under_review | decision_accepted | decision_rejected | served
+    #: request_received | under_review | decision_accepted | decision_rejected | served | invitation
     kind: Mapped[str] = mapped_column(sa.String(40), nullable=False)
     #: email | sms
     medium: Mapped[str] = mapped_column(sa.String(10), nullable=False)
@@ -32,6 +34,9 @@ class OutboxMessage(TenantOwned, db.Model):
     language: Mapped[str] = mapped_column(sa.String(5), nullable=False)
     subject: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    #: A secret the body carries until delivery (an invitation link): blanked in the body once sent,
+    #: so the database keeps no usable link.
+    sensitive: Mapped[str | None] = mapped_column(sa.String(500))
     #: pending | sent | failed (failed = gave up after MAX_ATTEMPTS)
     status: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="pending")
     attempts: Mapped[int] = mapped_column(nullable=False, default=0)
