@@ -1,6 +1,7 @@
 """The application factory, made of small steps."""
 import sqlalchemy as sa
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -22,6 +23,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(wasl_config.DEFAULTS)
     app.config.update(wasl_config.from_environment())
     app.config.update(overrides or {})
+    if app.config.get("PROXY_FIX_X_FOR"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_FIX_X_FOR"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
     register_extensions(app)
     register_converters(app)
     register_blueprints(app)
@@ -38,6 +44,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Riyadh")
+    app.before_request(_limit_urlencoded_body)  # before the limiter, whose keys read the form
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -50,6 +57,12 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", _sqlite_foreign_keys)
+
+
+def _limit_urlencoded_body() -> None:
+    """A url-encoded form is read whole at once (no per-field limit applies): cap its size."""
+    if request.mimetype == "application/x-www-form-urlencoded":
+        request.max_content_length = current_app.config["MAX_URLENCODED_LENGTH"]
 
 
 def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
@@ -88,6 +101,8 @@ def register_errorhandlers(app: Flask) -> None:
         code = error.code if isinstance(error, HTTPException) else 500
         if code == 500:
             db.session.rollback()
+        if request_ctx.url_adapter is None:  # a Host outside TRUSTED_HOSTS: no link can be built for it
+            return "Bad request: this host name is not served here.", code, {"Content-Type": "text/plain"}
         if request.path.startswith("/api/"):
             return {"error": {"code": code, "message": str(getattr(error, "description", error))}}, code
         return render_template("errors/error.html", code=code), code

@@ -42,6 +42,20 @@ def upgrade_database() -> None:
 
 # --- wasl demo ----------------------------------------------------------------------------------
 
+def _quiet_handler():
+    from werkzeug.serving import WSGIRequestHandler
+
+    class Handler(WSGIRequestHandler):
+        """The embedded server's Server header names no versions (Werkzeug's names its own and Python's)."""
+
+        def version_string(self) -> str:
+            return "Wasl"
+
+    return Handler
+
+
+QuietServerHandler = _quiet_handler()
+
 @click.command("demo")
 @click.option("--port", default=5000, show_default=True, help="Port to serve on (127.0.0.1).")
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -68,7 +82,8 @@ def demo(port: int, host: str, no_serve: bool):
     if not no_serve:
         from werkzeug.serving import run_simple
 
-        run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+        run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True,
+                   request_handler=QuietServerHandler)
 
 
 # --- wasl users ---------------------------------------------------------------------------------
