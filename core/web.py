@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 from werkzeug.routing import IntegerConverter
 
 from core.accounts import roles_in
-from core.extensions import db
 from core.digits import to_int
+from core.extensions import db
 from core.models import Tenant, TenantStatus
 from core.models.keys import INT4_MAX, MAX_ID
 from core.tenancy import RESERVED_SLUGS, enter_tenant

@@ -1,7 +1,7 @@
 """Admin routes: policy versions, the diff between two, and recording a board approval."""
 import re
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -15,9 +15,9 @@ from core.calendar import CalendarError, from_hijri
 from core.extensions import db
 from core.i18n import locale_code
 from core.models import PolicyStatus
+from core.models.keys import INT4_MAX
 from core.policy import diff, pdf, versions
 from core.roles import Role
-from core.models.keys import INT4_MAX
 from core.web import arg_id, roles_required
 
 _HIJRI = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")

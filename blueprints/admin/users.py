@@ -6,8 +6,8 @@ from flask_login import current_user
 from blueprints.admin.forms import InviteForm, RemoveMemberForm, RevokeInvitationForm, RolesForm
 from blueprints.admin.views import bp
 from core import memberships
-from core.invitations import operations as invitations
 from core.extensions import db
+from core.invitations import operations as invitations
 from core.models.base import utcnow
 from core.models.keys import INT4_MAX
 from core.roles import Role

@@ -8,8 +8,8 @@ from core import audit
 from core.calendar import RIYADH
 from core.extensions import db
 from core.models import AuditEntry, TenantRole, User
-from core.roles import Role
 from core.models.keys import MAX_ID, get_in_tenant
+from core.roles import Role
 from core.web import arg_id, roles_required, tenant_blueprint
 
 bp = tenant_blueprint("admin", __name__, "/admin", members_only=True)

@@ -13,8 +13,8 @@ from core.extensions import db
 from core.identity import display_mobile
 from core.messaging.compose import isolate
 from core.messaging.models import OutboxMessage
-from core.settings import channels
 from core.models.keys import id_in_range
+from core.settings import channels
 from core.web import arg_id, roles_required
 from core.workflow import queries
 from core.workflow.deadlines import today

@@ -13,8 +13,8 @@ from core.beneficiaries.models import Beneficiary
 from core.extensions import db
 from core.messaging.compose import isolate
 from core.messaging.models import OutboxMessage
-from core.settings import channels
 from core.models.keys import id_in_range
+from core.settings import channels
 from core.web import arg_id, roles_required
 from core.workflow import attachments, operations, queries
 from core.workflow.deadlines import days_left, is_overdue, sla_days, today

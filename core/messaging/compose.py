@@ -75,9 +75,9 @@ def enqueue_email(kind: str, recipient: str, subject: str, body: str, language: 
                   sensitive: str | None = None, tenant_id: int | None = None) -> OutboxMessage:
     """An e-mail to a person who is not a beneficiary (staff, an invited person), for the tenant in scope
     (or `tenant_id`). `sensitive` is a secret in the body (a one-time link) that delivery blanks once sent."""
-    message = OutboxMessage(tenant_id=tenant_id, beneficiary_id=None, request_id=None, kind=kind, medium="email", recipient=recipient,
-                            language=language, subject=subject[:200], body=body, sensitive=sensitive,
-                            next_attempt_at=utcnow())
+    message = OutboxMessage(tenant_id=tenant_id, beneficiary_id=None, request_id=None, kind=kind, medium="email",
+                            recipient=recipient, language=language, subject=subject[:200], body=body,
+                            sensitive=sensitive, next_attempt_at=utcnow())
     db.session.add(message)
     return message
 

@@ -104,9 +104,8 @@ def id_in_range(model, ident) -> bool:
 
 def get_in_tenant(model, ident):
     """The current tenant's row of `model` with this id, or None (another tenant's id is not found)."""
-    from core.tenancy import current_scope
-
     from core.digits import to_int
+    from core.tenancy import current_scope
 
     ident = ident if isinstance(ident, int) else to_int(None if ident is None else str(ident))
     if not id_in_range(model, ident):
