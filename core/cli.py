@@ -27,10 +27,11 @@ def main():
 
 
 def register(app) -> None:
+    from core.backup.cli import backup, restore
     from core.messaging.cli import outbox
     from core.taskqueue.cli import beat, jobs, worker
 
-    for command in (demo, users, tenants_group, outbox, worker, beat, jobs):
+    for command in (demo, users, tenants_group, outbox, backup, restore, worker, beat, jobs):
         app.cli.add_command(command)
 
 

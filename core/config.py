@@ -86,6 +86,12 @@ def from_environment() -> dict:
         "CELERY_BEAT_SCHEDULE_FILE": env.get("CELERY_BEAT_SCHEDULE_FILE", str(instance / "celerybeat-schedule")),
         #: Seconds between two looks for due jobs in the embedded default's in-process timer.
         "EMBEDDED_JOBS_TICK": float(env.get("EMBEDDED_JOBS_TICK", "30")),
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        #: Bearer token the operator's Prometheus scraper sends to /metrics; unset = no /metrics.
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        #: "json" (one JSON object per line: request id, tenant, user id, route, status, time) or "text".
+        "LOG_FORMAT": env.get("LOG_FORMAT", "text" if embedded else "json"),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
     }
 
 
