@@ -37,7 +37,7 @@ class OutboxMessage(TenantOwned, db.Model):
     #: A secret the body carries until delivery (an invitation link): blanked in the body once sent,
     #: so the database keeps no usable link.
     sensitive: Mapped[str | None] = mapped_column(sa.String(500))
-    #: pending | sent | failed (failed = gave up after MAX_ATTEMPTS)
+    #: pending | sending (claimed by a runner) | sent | failed (failed = gave up after MAX_ATTEMPTS)
     status: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="pending")
     attempts: Mapped[int] = mapped_column(nullable=False, default=0)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))

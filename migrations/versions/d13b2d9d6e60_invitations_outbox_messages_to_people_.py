@@ -1,7 +1,7 @@
 """invitations; outbox messages to people who are not beneficiaries
 
 Revision ID: d13b2d9d6e60
-Revises: 5e1f0a7c3b21
+Revises: 7b3c9d1e2f40
 Create Date: 2026-11-30 17:24:15.999542
 
 """
@@ -14,7 +14,7 @@ from core import rls
 
 # revision identifiers, used by Alembic.
 revision = 'd13b2d9d6e60'
-down_revision = '5e1f0a7c3b21'
+down_revision = '7b3c9d1e2f40'
 branch_labels = None
 depends_on = None
 
