@@ -43,6 +43,28 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def operator_database_url(database_url: str, explicit: str | None, app_role: str, operator_role: str) -> str | None:
+    """The operator role's connection (cross-tenant work on PostgreSQL), or None to use DATABASE_URL's.
+
+    Unset, it is DATABASE_URL with the operator role's name in place of the app role's, when DATABASE_URL
+    names the app role without a password (local trust authentication, as in development and CI); with
+    a password it must be given.
+    """
+    if explicit:
+        return normalise_database_url(explicit)
+    if not database_url.startswith("postgresql"):
+        return None
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.username != app_role:
+        return None  # the owner or a superuser: RLS does not stand in its way
+    if url.password:
+        raise ConfigError("DATABASE_OPERATOR_URL must be set: the operator role's connection "
+                          f"(e.g. postgresql://{operator_role}:…@host/db) for cross-tenant work.")
+    return url.set(username=operator_role).render_as_string(hide_password=False)
+
+
 def _hosts(value: str | None, embedded: bool) -> list[str] | None:
     """TRUSTED_HOSTS: comma-separated host names the app answers to (None = any, not advised)."""
     if value is None:
@@ -65,6 +87,9 @@ def from_environment() -> dict:
             raise ConfigError("SECRET_KEY must be set when DATABASE_URL is set (production).")
         secret = _kept_secret(instance)
     database_url = normalise_database_url(database_url)
+    app_role = env.get("WASL_APP_ROLE", "wasl_app")
+    operator_role = env.get("WASL_OPERATOR_ROLE", "wasl_operator")
+    operator_url = operator_database_url(database_url, env.get("DATABASE_OPERATOR_URL"), app_role, operator_role)
     return {
         "WASL_EMBEDDED": embedded,
         "SECRET_KEY": secret,
@@ -72,7 +97,11 @@ def from_environment() -> dict:
         #: Owner of the schema; migrations run as it. The app itself connects as DATABASE_URL.
         "DATABASE_ADMIN_URL": normalise_database_url(env.get("DATABASE_ADMIN_URL") or database_url),
         #: Role the migrations grant data access to (PostgreSQL); owns nothing, cannot bypass RLS.
-        "WASL_APP_ROLE": env.get("WASL_APP_ROLE", "wasl_app"),
+        "WASL_APP_ROLE": app_role,
+        #: Role the migrations create for cross-tenant work, with a policy that sees every tenant.
+        "WASL_OPERATOR_ROLE": operator_role,
+        #: The operator role's connection: `cross_tenant_scope()` work runs on it (PostgreSQL only).
+        "SQLALCHEMY_BINDS": {"operator": operator_url} if operator_url else {},
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         #: Failed logins allowed per account from browsers that never logged in to it (an attacker); a
         #: browser that did (a device cookie) has its own allowance, so the real user is not locked out.
