@@ -1,6 +1,6 @@
 """The application factory, made of small steps."""
 import sqlalchemy as sa
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, abort, current_app, g, render_template, request
 from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -63,9 +63,18 @@ def register_extensions(app: Flask) -> None:
 
 
 def _limit_urlencoded_body() -> None:
-    """A url-encoded form is read whole at once (no per-field limit applies): cap its size."""
+    """A url-encoded form is read whole at once (no per-field limit applies): cap its size. And no
+    value anywhere may hold a NUL character: no database text column can store one (PostgreSQL
+    refuses it), so a form or an address carrying one is a bad request before anything reads it."""
     if request.mimetype == "application/x-www-form-urlencoded":
         request.max_content_length = current_app.config["MAX_URLENCODED_LENGTH"]
+    if "\x00" in request.path or any("\x00" in key + value for key, value in request.args.items(multi=True)) or (
+            request.method in ("POST", "PUT", "PATCH") and request.mimetype in _FORM_TYPES
+            and any("\x00" in value or "\x00" in key for key, value in request.form.items(multi=True))):
+        abort(400)
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _sqlite_foreign_keys(dbapi_connection, _record) -> None:

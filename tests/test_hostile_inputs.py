@@ -155,3 +155,131 @@ def test_resident_id_with_saudi_nationality_is_refused_and_matching_pairs_are_ac
     assert _open(officer, "2000000006", "EG").status_code == 302
     assert _open(officer, VALID_IDS[0], "SA").status_code == 302
     assert _files(app) == 2
+
+
+# --- NUL bytes, control characters and bidi overrides --------------------------------------------
+
+def test_nul_bytes_in_any_form_are_a_bad_request_and_write_nothing(app, tenant_a):
+    officer = staff_client(app, "officer@alpha.test", "alpha", ROLES)
+    response = post_form(officer, "/alpha/staff/beneficiaries/new", {
+        "name": "أحمد\x00محمد", "national_id": VALID_IDS[0], "nationality": "SA", "gender": "male"})
+    assert response.status_code == 400
+    assert _files(app) == 0
+    anonymous = app.test_client()
+    token = csrf_token(anonymous)
+    assert anonymous.post("/auth/login", data={"email": "a\x00@x.example", "password": "p\x00",
+                                               "csrf_token": token}).status_code == 400
+    assert anonymous.get("/auth/login?next=/x%00y").status_code == 400
+
+
+@pytest.mark.parametrize("name", ["أحمد \u202eمحمد", "Ahmad\u2066 Ali", "Ahmad\x1b[31m Ali", "سارة\x07"])
+def test_names_with_control_or_bidi_characters_get_a_field_message(app, tenant_a, name):
+    officer = staff_client(app, "officer@alpha.test", "alpha", ROLES)
+    response = post_form(officer, "/alpha/staff/beneficiaries/new?lang=en", {
+        "name": name, "national_id": VALID_IDS[0], "nationality": "SA", "gender": "male"})
+    assert response.status_code == 422
+    assert 'id="name-error"' in response.get_data(as_text=True)
+    assert _files(app) == 0
+
+
+def test_an_uploaded_file_name_loses_its_bidi_override_and_downloads_with_the_sniffed_extension(app, tenant_a):
+    import io
+
+    from core.workflow.models import Attachment
+
+    officer = staff_client(app, "officer@alpha.test", "alpha", ROLES)
+    file_id = open_file(officer, "alpha")
+    request_id = open_request(officer, "alpha", file_id, "phone")
+    page = f"/alpha/staff/requests/{request_id}"
+    response = officer.post(f"{page}/attachments", data={
+        "csrf_token": csrf_token(officer, page),
+        "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "invoice\u202efdp.exe")}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    with app_ctx(app), cross_tenant_scope():
+        attachment = db.session.scalar(sa.select(Attachment))
+        assert attachment.original_name == "invoicefdp.exe"
+        attachment_id = attachment.id
+    download = officer.get(f"/alpha/staff/attachments/{attachment_id}")
+    assert download.status_code == 200
+    disposition = download.headers["Content-Disposition"]
+    assert "invoicefdp.exe.pdf" in disposition and "\u202e" not in disposition
+
+
+# --- tenant files whose values passed `tenants check` but crashed the policy renderer --------------
+
+def _tenant_file(**replace):
+    from tests.helpers import TENANT_TOML
+
+    text = TENANT_TOML.format(slug="gamma")
+    for old, new in replace.items():
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.mark.parametrize("extra", [
+    f'license_number = "{"1" * 41}"',
+    f'policy_title_ar = "{"س" * 301}"',
+    'policy_title_en = "\u00a0\u00a0\u00a0"',
+])
+def test_values_the_policy_cannot_print_are_refused_by_the_file_check(app, extra):
+    from core import tenant_files
+    from core.tenant_files import TenantFileError
+
+    with pytest.raises(TenantFileError) as caught:
+        tenant_files.parse(extra + "\n" + _tenant_file(), "gamma.toml")
+    assert [key for key, _ in caught.value.problems] == [extra.split(" ")[0]]
+
+
+@pytest.mark.parametrize("label", ["\u00a0\u00a0", "\u200b\u200b\u200b", "قناة\x01", "قناة\u202e"])
+def test_a_label_of_no_break_spaces_or_with_a_control_character_is_refused(app, label):
+    from core import tenant_files
+    from core.tenant_files import TenantFileError
+
+    import tomllib
+
+    raw = tomllib.loads(_tenant_file())
+    raw["referral"]["label_ar"] = label  # as the settings forms send it (TOML itself refuses \x01)
+    with pytest.raises(TenantFileError) as caught:
+        tenant_files.validate(raw, "gamma.toml")
+    assert [key for key, _ in caught.value.problems] == ["referral.label_ar"]
+
+
+def test_every_value_a_file_check_accepts_renders_as_a_policy(app):
+    """One set of limits: the longest licence number and title the check allows still render."""
+    from core import tenant_files, tenants
+    from core.policy import versions
+
+    text = f'license_number = "{"1" * 40}"\npolicy_title_ar = "{"س" * 300}"\n' + _tenant_file()
+    tenant_file = tenant_files.parse(text, "gamma.toml")
+    with app_ctx(app), cross_tenant_scope():
+        tenant_id = tenants.provision(tenant_file).tenant.id
+        db.session.commit()
+    with app_ctx(app):
+        from core.tenancy import tenant_scope
+
+        with tenant_scope(tenant_id):
+            [version] = versions.all_versions()
+            assert "1" * 40 in version.body_ar and "س" * 300 in version.body_ar
+
+
+def test_deeply_nested_toml_is_a_file_error_not_a_crash():
+    from core import tenant_files
+    from core.tenant_files import TenantFileError
+
+    for text in ("x = " + "[" * 5000 + "]" * 5000, "x = " + "{a = " * 2000 + "1" + "}" * 2000,
+                 "x = " + "[" * 30 + "]" * 30):
+        with pytest.raises(TenantFileError):
+            tenant_files.parse(text, "gamma.toml")
+
+
+@pytest.mark.parametrize("slug", ["alpha\n", "admin\n", "gamma\r\n"])
+def test_a_slug_with_a_trailing_newline_is_refused(slug):
+    from core import tenant_files
+    from core.tenant_files import TenantFileError
+
+    with pytest.raises(TenantFileError) as caught:
+        tenant_files.validate({**tenant_files.TenantFileSchema().dump({}), "slug": slug,
+                               "name_ar": "جمعية", "name_en": "Association", "channels": ["phone"],
+                               "review": {"body": "committee", "label_ar": "لجنة", "label_en": "Committee"},
+                               "referral": {"label_ar": "مسؤول", "label_en": "Officer"}})
+    assert "slug" in [key for key, _ in caught.value.problems]

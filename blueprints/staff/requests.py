@@ -162,8 +162,8 @@ def attachment(attachment_id: int):
         abort(404)
     audit.record("request.attachment.view", found, after={"name": found.original_name})
     db.session.commit()
-    return send_file(path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name,
-                     max_age=0)
+    return send_file(path, mimetype=found.content_type, as_attachment=True,
+                     download_name=attachments.download_name(found), max_age=0)
 
 
 @bp.post("/requests/<int:request_id>/notified")

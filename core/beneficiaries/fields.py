@@ -11,6 +11,7 @@ from core.digits import ARABIC_DECIMAL_SEPARATOR, ARABIC_THOUSANDS_SEPARATOR, Di
 from core.identity import IdentityError, clean_mobile, clean_national_id
 from core.models.base import utcnow
 from core.models.keys import INT4_MAX
+from core.text import forbidden_character
 
 REQUIRED = _l("This field is required.")
 DATE_RE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
@@ -34,15 +35,25 @@ class FormSchema(Schema):
         return self.load(data)
 
 
+def _storable(multiline: bool):
+    def check(value: str) -> None:
+        if forbidden_character(value, multiline) is not None:
+            raise ValidationError(_("Remove the control or text-direction characters from this text."))
+    return check
+
+
 def text(required=False, max_length=200, min_length=None, **kwargs):
+    """Text typed in a form: a length, and no control or bidi-override characters (line breaks are
+    allowed in longer texts)."""
     if not required:
         kwargs.setdefault("load_default", None)
     return fields.String(
         required=required,
         error_messages={"required": REQUIRED, "invalid": _l("Enter text.")},
-        validate=validate.Length(min=min_length, max=max_length,
-                                 error=_l("Enter between {min} and {max} characters.") if min_length else
-                                 _l("Enter at most {max} characters.")),
+        validate=[validate.Length(min=min_length, max=max_length,
+                                  error=_l("Enter between {min} and {max} characters.") if min_length else
+                                  _l("Enter at most {max} characters.")),
+                  _storable(multiline=max_length > 300)],
         **kwargs)
 
 
