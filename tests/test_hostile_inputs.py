@@ -232,10 +232,10 @@ def test_values_the_policy_cannot_print_are_refused_by_the_file_check(app, extra
 
 @pytest.mark.parametrize("label", ["\u00a0\u00a0", "\u200b\u200b\u200b", "قناة\x01", "قناة\u202e"])
 def test_a_label_of_no_break_spaces_or_with_a_control_character_is_refused(app, label):
+    import tomllib
+
     from core import tenant_files
     from core.tenant_files import TenantFileError
-
-    import tomllib
 
     raw = tomllib.loads(_tenant_file())
     raw["referral"]["label_ar"] = label  # as the settings forms send it (TOML itself refuses \x01)

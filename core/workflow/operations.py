@@ -30,6 +30,15 @@ from core.workflow.services import DECLARATION_TEXT, DECLARATION_VERSION, servic
 from core.workflow.states import TRANSITIONS, Action, RequestState
 
 
+def flush_or_conflict() -> None:
+    """Flush; a row whose version moved under us (another save won the race) is a 409, not a 500."""
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise ConflictError(CONFLICT) from exc
+
+
 def _load(schema, form):
     try:
         return schema.load_form(form)
@@ -226,6 +235,8 @@ def update_document(request, document: RequestDocument, form, actor) -> RequestD
     if request.state not in DOCUMENT_STATES:
         raise IllegalTransition(_("Documents can no longer be changed: the request was sent for a decision."))
     data = _load(schemas.DocumentSchema(), form)
+    if data["version"] != document.version:
+        raise ConflictError(CONFLICT)
     before = {"received_on": plain(document.received_on), "verified_on": plain(document.verified_on)}
     document.received_on = data.get("received_on") or document.received_on or (today() if data.get("verified")
                                                                                 else None)
@@ -234,7 +245,7 @@ def update_document(request, document: RequestDocument, form, actor) -> RequestD
     elif not data.get("verified"):
         document.verified_on = document.verified_by_id = None
     document.note = data.get("note")
-    db.session.flush()
+    flush_or_conflict()
     after = {"received_on": plain(document.received_on), "verified_on": plain(document.verified_on)}
     audit.record("request.document", document, before=before,
                  after={"reference": request.reference, "code": document.code, **after})

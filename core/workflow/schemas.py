@@ -96,6 +96,7 @@ class WithdrawSchema(ActionSchema):
 
 
 class DocumentSchema(FormSchema):
+    version = version_field()
     received_on = DateField(past=True)
     verified = fields.String(load_default=None)
     note = text(max_length=300)
@@ -107,6 +108,7 @@ class ReferralSchema(FormSchema):
 
 
 class AnswerSchema(FormSchema):
+    version = version_field()
     answer = text(required=True, min_length=2, max_length=4000)
 
 
