@@ -8,7 +8,7 @@ from core.beneficiaries.errors import FormErrors, WorkflowError
 from core.extensions import db, limiter
 from core.i18n import locale_code
 from core.models.keys import get_in_tenant
-from core.programs import MODULES, operations, receipts, registrations
+from core.programs import MODULES, enabled, operations, receipts, registrations
 from core.programs.models import Participant, Program
 from core.programs.schemas import GENDER_RULES, GUARDIAN_RELATIONS, WEEKDAY_LABELS
 from core.programs.states import ProgramState, RegistrationState
@@ -21,7 +21,8 @@ programs_only = module_required(*MODULES)
 @bp.context_processor
 def program_words():
     return {"weekday_label": lambda day: WEEKDAY_LABELS[day],
-            "gender_rule_label": lambda code: GENDER_RULES.get(code, code)}
+            "gender_rule_label": lambda code: GENDER_RULES.get(code, code),
+            "programs_on": bool(g.get("tenant")) and enabled(g.tenant)}
 
 
 @bp.get("/programs")
@@ -45,6 +46,7 @@ def _page(program, status=200, **context):
     context.setdefault("error", None)
     context.setdefault("values", {"birth_calendar": "gregorian"})
     return render_template("portal/program.html", tenant=g.tenant, p=program, relations=GUARDIAN_RELATIONS,
+                           consent_text=registrations.consent_text(locale_code()),
                            taken=registrations.seats_taken(program), open_online=registrations.open_online(program),
                            closes_on=registrations.online_closes_on(program), **context), status
 

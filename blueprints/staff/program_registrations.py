@@ -30,6 +30,7 @@ def _registration(program, registration_id: int) -> Registration:
 
 def _register_form(program, **context):
     return show("staff/programs/register.html", p=program, relations=GUARDIAN_RELATIONS,
+                consent_text=registrations.consent_text(request.form.get("language") or "ar"),
                 taken=registrations.seats_taken(program), **context)
 
 

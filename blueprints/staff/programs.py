@@ -12,7 +12,7 @@ from core.beneficiaries.errors import WorkflowError
 from core.extensions import db
 from core.i18n import locale_code
 from core.policy import pdf
-from core.programs import MODULES, attendance, modules_on, operations, registrations, report
+from core.programs import MODULES, attendance, enabled, modules_on, operations, registrations, report
 from core.programs.models import Program, ProgramSession
 from core.programs.schemas import ATTENDANCE, GENDER_RULES, WEEKDAY_LABELS, WEEKDAYS
 from core.programs.states import MANAGERS, REGISTRARS, ProgramAction, ProgramState, RegistrationState
@@ -38,6 +38,7 @@ def program_helpers():
         "rate_text": report.rate_text,
         "may_run_programs": can(*MANAGERS),
         "may_register": can(*REGISTRARS),
+        "programs_on": bool(g.get("tenant")) and enabled(g.tenant),
     }
 
 

@@ -56,13 +56,13 @@ def enrolled(program) -> list[tuple[Registration, Participant]]:
         .join(Participant, sa.and_(Participant.tenant_id == Registration.tenant_id,
                                    Participant.id == Registration.participant_id))
         .where(Registration.program_id == program.id, Registration.state == RegistrationState.enrolled)
-        .order_by(Participant.name_search, Registration.id)).tuples())
+        .order_by(Participant.name_search, Registration.id)))
 
 
 def sheet(session: ProgramSession) -> dict[int, str]:
     """{registration id: status} already marked for this session."""
     return dict(db.session.execute(sa.select(Attendance.registration_id, Attendance.status)
-                                   .where(Attendance.session_id == session.id)).tuples())
+                                   .where(Attendance.session_id == session.id)).all())
 
 
 def receipts_to_hand_over(program) -> dict[int, Receipt]:
@@ -74,7 +74,8 @@ def receipts_to_hand_over(program) -> dict[int, Receipt]:
 
 
 def mark(program, session: ProgramSession, form, actor) -> dict[str, int]:
-    """Save the whole sheet at once: `status-<registration id>` for each enrolled participant."""
+    """Save the whole sheet at once: `status-<registration id>` for each enrolled participant, and with
+    `fill` the status of everyone left blank."""
     if program.state not in (ProgramState.published, ProgramState.registration_closed, ProgramState.completed):
         raise IllegalTransition(_("Attendance is kept only for an announced program."))
     if session.cancelled:
@@ -83,6 +84,8 @@ def mark(program, session: ProgramSession, form, actor) -> dict[str, int]:
         raise IllegalTransition(_("This session is on {date}: attendance is taken on the day.").format(
             date=session.day.isoformat()))
     rows = enrolled(program)
+    #: "Save: everyone else present": rows left blank take this status.
+    fill = form.get("fill") if form.get("fill") in ATTENDANCE else None
     wanted, errors = {}, {}
     for registration, _person in rows:
         value = form.get(f"status-{registration.id}", "")
@@ -90,6 +93,8 @@ def mark(program, session: ProgramSession, form, actor) -> dict[str, int]:
             wanted[registration.id] = value
         elif value:
             errors[f"status-{registration.id}"] = str(_l("Choose one of the options."))
+        elif fill:
+            wanted[registration.id] = fill
     if errors:
         raise FormErrors(errors)
     if not wanted:

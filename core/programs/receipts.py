@@ -23,12 +23,12 @@ def number_text(number: int) -> str:
 
 def voucher(receipt: Receipt) -> tuple[Registration, Program, Participant]:
     """What the printed voucher shows besides the receipt itself, in one query."""
-    return db.session.execute(
+    return tuple(db.session.execute(
         sa.select(Registration, Program, Participant)
         .join(Program, sa.and_(Program.tenant_id == Registration.tenant_id, Program.id == Registration.program_id))
         .join(Participant, sa.and_(Participant.tenant_id == Registration.tenant_id,
                                    Participant.id == Registration.participant_id))
-        .where(Registration.id == receipt.registration_id)).one()._tuple()
+        .where(Registration.id == receipt.registration_id)).one())
 
 
 def of_registration(registration: Registration) -> Receipt | None:

@@ -52,6 +52,11 @@ CONSENT_TEXT = {
 S = RegistrationState
 
 
+def consent_text(locale: str) -> str:
+    """The guardian's consent as shown on the form (and stored with the registration)."""
+    return CONSENT_TEXT.get(locale, CONSENT_TEXT["ar"])
+
+
 def age_on(birth: date, day: date) -> int:
     """Whole years of age on `day`."""
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
@@ -465,9 +470,9 @@ def listing(program: Program, state: str | None = None, limit: int = 500) -> lis
              .where(Registration.program_id == program.id).order_by(Registration.id).limit(limit))
     if state:
         query = query.where(Registration.state == state)
-    return list(db.session.execute(query).tuples())
+    return list(db.session.execute(query))
 
 
 def counts(program: Program) -> dict[str, int]:
     return dict(db.session.execute(sa.select(Registration.state, sa.func.count()).where(
-        Registration.program_id == program.id).group_by(Registration.state)).tuples())
+        Registration.program_id == program.id).group_by(Registration.state)).all())

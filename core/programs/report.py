@@ -56,7 +56,7 @@ def build(program) -> Report:
         .outerjoin(Receipt, sa.and_(Receipt.tenant_id == Registration.tenant_id,
                                     Receipt.registration_id == Registration.id))
         .where(Registration.program_id == program.id)
-        .order_by(Participant.name_search, Registration.id)).tuples().all()
+        .order_by(Participant.name_search, Registration.id)).all()
     tallies = attendance.tallies(program)
     for registration, person, receipt in rows:
         report.registrations += 1
@@ -82,7 +82,7 @@ def build(program) -> Report:
     sessions = db.session.execute(
         sa.select(ProgramSession.attendance_taken_at.is_not(None), sa.func.count())
         .where(ProgramSession.program_id == program.id, ProgramSession.cancelled.is_(False))
-        .group_by(ProgramSession.attendance_taken_at.is_not(None))).tuples().all()
+        .group_by(ProgramSession.attendance_taken_at.is_not(None))).all()
     report.sessions_planned = sum(count for _taken, count in sessions)
     report.sessions_held = sum(count for taken, count in sessions if taken)
     return report
