@@ -274,18 +274,20 @@ def test_another_association_cannot_read_or_change_a_program_and_roles_are_check
             receipt_id = db.session.scalar(sa.select(Receipt.id))
         outsider = staff_client(app, "o@beta.test", "beta", ["relations_officer", "executive_director"])
         base = f"/alpha/staff/programs/{program_id}"
-        for url in [base, f"{base}/report", f"{base}/registrations/{registration_id}", f"{base}/receipts/{receipt_id}.pdf"]:
+        for url in [base, f"{base}/report", f"{base}/registrations/{registration_id}",
+                    f"{base}/receipts/{receipt_id}.pdf"]:
             assert outsider.get(url).status_code == 404, url
         # The same ids under the outsider's own association are not found either.
         beta_base = f"/beta/staff/programs/{program_id}"
-        for url in [beta_base, f"{beta_base}/registrations/{registration_id}", f"{beta_base}/receipts/{receipt_id}.pdf"]:
+        for url in [beta_base, f"{beta_base}/registrations/{registration_id}",
+                    f"{beta_base}/receipts/{receipt_id}.pdf"]:
             assert outsider.get(url).status_code == 404, url
-        response = post_form(outsider, f"/beta/staff/programs/{program_id}/registrations/{registration_id}/actions/withdraw",
+        response = post_form(outsider, f"{beta_base}/registrations/{registration_id}/actions/withdraw",
                              {"reason": "x", "version": "1"}, form_page="/beta/staff/programs")
         assert response.status_code == 404
         viewer = staff_client(app, "v@alpha.test", "alpha", ["viewer"])
         assert viewer.get(base).status_code == 200
-        assert viewer.get(f"/alpha/staff/programs/new").status_code == 403
+        assert viewer.get("/alpha/staff/programs/new").status_code == 403
         assert viewer.get(f"{base}/register").status_code == 403
         response = post_form(viewer, f"{base}/registrations/{registration_id}/actions/withdraw",
                              {"reason": "x", "version": "3"}, form_page=base)
@@ -317,7 +319,8 @@ def test_cancelling_a_program_tells_everyone_registered_why(app, alpha):
         program_action(officer, "alpha", program_id, "cancel", reason="تعذر توفير القاعة")
     assert _states(app, ids) == ["withdrawn", "withdrawn"]
     with app_ctx(app), cross_tenant_scope():
-        bodies = list(db.session.scalars(sa.select(OutboxMessage.body).where(OutboxMessage.kind == "program_cancelled")))
+        bodies = list(db.session.scalars(sa.select(OutboxMessage.body).where(
+            OutboxMessage.kind == "program_cancelled")))
     assert len(bodies) == 2 and all("تعذر توفير القاعة" in b for b in bodies)
 
 
