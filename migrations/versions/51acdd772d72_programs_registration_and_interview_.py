@@ -4,7 +4,7 @@ Tables for core.programs (keyed on (tenant_id, id), row-level security on each) 
 messages to program registrants who have no beneficiary file.
 
 Revision ID: 51acdd772d72
-Revises: 5e1f0a7c3b21
+Revises: 7b3c9d1e2f40
 Create Date: 2026-11-30 17:18:10.474428
 
 """
@@ -17,7 +17,7 @@ from core import rls
 
 # revision identifiers, used by Alembic.
 revision = '51acdd772d72'
-down_revision = '5e1f0a7c3b21'
+down_revision = '7b3c9d1e2f40'
 branch_labels = None
 depends_on = None
 
