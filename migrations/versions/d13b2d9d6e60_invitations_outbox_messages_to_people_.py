@@ -1,7 +1,7 @@
 """invitations; outbox messages to people who are not beneficiaries
 
 Revision ID: d13b2d9d6e60
-Revises: 7b3c9d1e2f40
+Revises: 51acdd772d72
 Create Date: 2026-11-30 17:24:15.999542
 
 """
@@ -14,7 +14,7 @@ from core import rls
 
 # revision identifiers, used by Alembic.
 revision = 'd13b2d9d6e60'
-down_revision = '7b3c9d1e2f40'
+down_revision = '51acdd772d72'
 branch_labels = None
 depends_on = None
 
@@ -45,16 +45,10 @@ def upgrade():
 
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sensitive', sa.String(length=500), nullable=True))
-        batch_op.alter_column('beneficiary_id',
-               existing_type=sa.INTEGER(),
-               nullable=True)
 
 
 def downgrade():
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
-        batch_op.alter_column('beneficiary_id',
-               existing_type=sa.INTEGER(),
-               nullable=False)
         batch_op.drop_column('sensitive')
 
     with op.batch_alter_table('invitations', schema=None) as batch_op:
