@@ -15,6 +15,7 @@ from pathlib import Path
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from core.catalog import BENEFICIARY_TERMS, CHANNELS, MODULES, REVIEW_BODIES, TOOLS
+from core.digits import DigitError, to_ascii
 from core.tenancy import RESERVED_SLUGS
 from core.text import LABEL_MAX, LICENSE_NUMBER_MAX, NAME_MAX, TITLE_MAX, forbidden_character, is_blank
 from core.validation import N_
@@ -76,7 +77,21 @@ class _CheckedString(fields.String):
 
 String = _translatable(_CheckedString, invalid=N_("Not a valid string."),
                        invalid_utf8=N_("Not a valid utf-8 string."))
-Integer = _translatable(fields.Integer, invalid=N_("Not a valid integer."), too_large=N_("Number too large."))
+class _DigitsInteger(fields.Integer):
+    """An integer; typed (a form sends text) in ASCII or Arabic-Indic digits only (core.digits)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            try:
+                value = to_ascii(value).strip()
+            except DigitError:
+                raise self.make_error("invalid") from None
+            if not value.lstrip("-").isdigit() or len(value) > 9:
+                raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+Integer = _translatable(_DigitsInteger, invalid=N_("Not a valid integer."), too_large=N_("Number too large."))
 Boolean = _translatable(fields.Boolean, invalid=N_("Not a valid boolean."))
 Date = _translatable(fields.Date, invalid=N_("Not a valid date."),
                      format=N_('"{input}" cannot be formatted as a date.'))

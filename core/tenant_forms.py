@@ -214,6 +214,8 @@ class TenantSettingsForm(FlaskForm):
         """The form's values as tenant-file keys (text as typed: the schema converts and checks it)."""
         contact = {k: v for k, v in self.contact.data.items() if v}
         review = {k: v for k, v in self.review.data.items() if v not in (None, "")}
+        if review.get("decision_sla_days"):
+            review["decision_sla_days"] = ascii_digits(review["decision_sla_days"])
         referral = {k: v for k, v in self.referral.data.items() if v not in (None, "")}
         channels, custom_channels = self._entries(self.channels, "custom_channels")
         tools, custom_tools = self._entries(self.tools, "custom_tools")

@@ -283,3 +283,18 @@ def test_a_slug_with_a_trailing_newline_is_refused(slug):
                                "review": {"body": "committee", "label_ar": "لجنة", "label_en": "Committee"},
                                "referral": {"label_ar": "مسؤول", "label_en": "Officer"}})
     assert "slug" in [key for key, _ in caught.value.problems]
+
+
+def test_the_decision_deadline_takes_arabic_digits_and_refuses_others(app):
+    import tomllib
+
+    from core import tenant_files
+    from core.tenant_files import TenantFileError
+
+    raw = tomllib.loads(_tenant_file())
+    raw["review"]["decision_sla_days"] = "١٤"
+    assert tenant_files.validate(raw, "gamma.toml").data["review"]["decision_sla_days"] == 14
+    for foreign in ("१४", "¹⁴", "1" * 30):
+        raw["review"]["decision_sla_days"] = foreign
+        with pytest.raises(TenantFileError):
+            tenant_files.validate(raw, "gamma.toml")

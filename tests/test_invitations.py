@@ -269,3 +269,9 @@ def test_a_bad_first_administrator_email_writes_nothing(app, client):
     with app_ctx(app) as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Tenant)) == 0
     assert outbox(app) == []
+
+
+def test_a_name_with_a_bidi_override_is_refused_when_accepting(app, admin):
+    invite(admin, "noura@alpha.example", "viewer")
+    response = accept_new(app.test_client(), last_link(app), name="Noura \u202eadmin")
+    assert response.status_code == 422 and roles_of(app, "noura@alpha.example") == []

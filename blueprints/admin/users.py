@@ -8,6 +8,7 @@ from blueprints.admin.views import bp
 from core import memberships
 from core.extensions import db
 from core.invitations import operations as invitations
+from core.messaging.compose import isolate
 from core.models.base import utcnow
 from core.models.keys import INT4_MAX
 from core.roles import Role
@@ -54,7 +55,7 @@ def user_invite():
             else:
                 db.session.commit()
                 flash(_("An invitation was sent to {email}. It is valid for {days} days; the person joins when "
-                        "they accept it.").format(email=invitation.email, days=invitations.valid_days()),
+                        "they accept it.").format(email=isolate(invitation.email), days=invitations.valid_days()),
                       "success")
                 return redirect(url_for("admin.users"))
     return render_template("admin/users_invite.html", tenant=g.tenant, form=form,
@@ -71,8 +72,8 @@ def invitation_revoke(invitation_id: int):
     if invitation is None:
         abort(404)
     db.session.commit()
-    flash(_("The invitation to {email} was withdrawn: its link no longer works.").format(email=invitation.email),
-          "success")
+    flash(_("The invitation to {email} was withdrawn: its link no longer works.").format(
+        email=isolate(invitation.email)), "success")
     return redirect(url_for("admin.users"))
 
 

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from core import audit
 from core.calendar import RIYADH
+from core.digits import ascii_digits
 from core.extensions import db
 from core.models import AuditEntry, TenantRole, User
 from core.models.keys import MAX_ID, get_in_tenant
@@ -45,7 +46,7 @@ def audit_log():
         if not filters[key]:
             continue
         try:
-            day = date.fromisoformat(filters[key]) + timedelta(days=1 if key == "until" else 0)
+            day = date.fromisoformat(ascii_digits(filters[key])) + timedelta(days=1 if key == "until" else 0)
         except ValueError:
             errors[key] = _("Enter a date as YYYY-MM-DD.")
             continue

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, StringField
 
+from core.digits import ascii_digits
 from core.tenant_forms import TenantSettingsForm
 
 
@@ -47,6 +48,8 @@ class ProvisionForm(TenantSettingsForm):
                 changes[key] = bool(value)
             elif key in ("slug", "name_ar", "name_en"):
                 changes[key] = value or ""  # required: an empty one gets the schema's message on its field
+            elif key == "license_date_hijri":
+                changes[key] = ascii_digits(value) or None  # typed in Arabic-Indic digits as often as not
             else:
                 changes[key] = value or None  # cleared: the schema's default applies
         return changes

@@ -11,6 +11,7 @@ from core import audit, tenant_files, tenants
 from core.catalog import CHANNELS, MODULES, TOOLS
 from core.extensions import db
 from core.invitations import operations as invitations
+from core.messaging.compose import isolate
 from core.models import Tenant
 from core.roles import Role
 from core.tenancy import cross_tenant_scope
@@ -86,7 +87,7 @@ def _provisioned(tenant_file, first_admin: str | None = None):
     flash(OUTCOMES[result.outcome](slug), "success" if result.outcome != "unchanged" else "info")
     if first_admin:
         flash(_("An invitation to administer the association was sent to {email}.").format(
-            email=first_admin.lower()), "success")
+            email=isolate(first_admin.lower())), "success")
     for warning in tenant_file.warnings:
         flash(_("Warning: {warning}").format(warning=warning), "warning")
     return redirect(url_for("operator.tenant", slug=slug))

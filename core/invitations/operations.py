@@ -26,6 +26,7 @@ from core.models.base import utcnow
 from core.models.keys import MAX_ID
 from core.roles import Role
 from core.tenancy import enter_tenant
+from core.text import forbidden_character, is_blank
 from core.validation import N_
 
 VALID_DAYS = 7
@@ -187,8 +188,10 @@ def accept_with_new_account(invitation: Invitation, name: str, password: str) ->
     if account_for(invitation) is not None:
         raise InvitationError(N_("An account with this e-mail exists: log in to accept the invitation."))
     name = (name or "").strip()
-    if not 2 <= len(name) <= 200:
+    if not 2 <= len(name) <= 200 or is_blank(name):
         raise InvitationError(N_("Enter your full name (2 to 200 characters)."), field="name")
+    if forbidden_character(name) is not None:
+        raise InvitationError(N_("Remove the control or text-direction characters from this text."), field="name")
     if not 10 <= len(password or "") <= 1024:
         raise InvitationError(N_("The password must be at least 10 characters long."), field="password")
     try:
