@@ -151,6 +151,11 @@ def _submit(client, who, page_url, action, form, payload, engine, report) -> Non
                                    f"{', '.join(sorted(changed))}")
 
 
+def _token(client, url) -> str:
+    page = parse(client.get(url).get_data(as_text=True))
+    return next(v for f in page.forms for n, _k, v in f.fields if n == "csrf_token")
+
+
 def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="wasl-crawl-"))
     os.environ.update(WASL_INSTANCE_DIR=str(folder), WASL_DEMO_PASSWORD="crawl-password-1")
@@ -177,6 +182,18 @@ def main() -> int:
         token = parse(client.get("/auth/login").get_data(as_text=True)).forms[0].fields[0][2]
         client.post("/auth/login", data={"email": email, "password": "crawl-password-1", "csrf_token": token})
         clients[who], starts[who] = client, [start]
+    # A file with a request, so the file's and the request's forms are there to be crawled.
+    officer = clients["officer"]
+    new_file = f"/{slug}/staff/beneficiaries/new"
+    response = officer.post(new_file, data={
+        "csrf_token": _token(officer, new_file), "name": "أحمد محمد العتيبي", "national_id": "1058529940",
+        "nationality": "SA", "gender": "male", "mobile": "0501234567"})
+    file_page = response.headers["Location"]
+    channel = "office_interview"
+    new_request = f"{file_page}/requests/new"
+    response = officer.post(new_request, data={"csrf_token": _token(officer, new_request), "channel": channel,
+                                               "service": "financial_aid"})
+    starts["officer"] += [file_page, response.headers.get("Location", file_page)]
     report = crawl(clients, starts, engine, max_pages=200, max_forms=200)
     print(f"{report.pages} pages, {report.submissions} submissions, {len(report.problems)} problems")
     for problem in report.problems:
