@@ -29,9 +29,10 @@ def main():
 def register(app) -> None:
     from core.backup.cli import backup, restore
     from core.messaging.cli import outbox
+    from core.rls_cli import rls
     from core.taskqueue.cli import beat, jobs, worker
 
-    for command in (demo, users, tenants_group, outbox, backup, restore, worker, beat, jobs):
+    for command in (demo, users, tenants_group, outbox, backup, restore, worker, beat, jobs, rls):
         app.cli.add_command(command)
 
 
@@ -69,6 +70,9 @@ def demo(port: int, host: str, no_serve: bool):
 
     app = current_app._get_current_object()
     upgrade_database()
+    from core.rls_cli import require_key
+
+    require_key(app)
     try:
         results = provision_directory(app.config["TENANTS_DIR"], only_new=True)
     except tenant_files.TenantFileError as exc:
