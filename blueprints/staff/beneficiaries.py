@@ -9,6 +9,7 @@ from blueprints.staff.base import EDITORS, READERS, REFERRERS, bp, can, done, ge
 from core.beneficiaries import operations, vocabulary
 from core.beneficiaries.errors import WorkflowError
 from core.beneficiaries.models import Beneficiary, HouseholdMember, IncomeSource
+from core.confidentiality import access
 from core.extensions import db
 from core.identity import display_mobile
 from core.messaging.compose import isolate
@@ -75,6 +76,7 @@ def _load(beneficiary_id: int) -> Beneficiary:
                           .options(joinedload(Beneficiary.researcher)))
     if b is None:
         abort(404)
+    access.require(b)
     return b
 
 

@@ -5,21 +5,24 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from blueprints.staff import verification
 from blueprints.staff.base import EDITORS, READERS, bp, can, done, get_or_404, refused, show
 from core import audit
 from core.beneficiaries import vocabulary
 from core.beneficiaries.errors import WorkflowError
 from core.beneficiaries.models import Beneficiary
+from core.confidentiality import access
 from core.extensions import db
 from core.messaging.compose import isolate
 from core.messaging.models import OutboxMessage
+from core.modules import enabled
 from core.settings import channels
 from core.web import roles_required
 from core.workflow import attachments, operations, queries
 from core.workflow.deadlines import days_left, is_overdue, sla_days, today
 from core.workflow.models import Attachment, RequestDocument, SupportRequest
 from core.workflow.services import DECLARATION_TEXT, DECLARATION_VERSION, SERVICE_KINDS, services
-from core.workflow.states import Action, RequestState, possible
+from core.workflow.states import Action, RequestState
 
 
 @bp.get("/requests")
@@ -44,6 +47,7 @@ def requests_list():
 @roles_required(*EDITORS)
 def new_request(beneficiary_id: int):
     beneficiary = get_or_404(Beneficiary, beneficiary_id)
+    access.require(beneficiary)
 
     def render(**context):
         return show("staff/request_new.html", b=beneficiary, channels=channels(g.tenant),
@@ -66,6 +70,7 @@ def _load(request_id: int) -> SupportRequest:
                               .options(joinedload(SupportRequest.beneficiary)))
     if found is None:
         abort(404)
+    access.require(found.beneficiary, what="request")
     return found
 
 
@@ -81,8 +86,11 @@ def _detail(support_request, status=200, **context):
 
     people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(people_ids)))}
     body = operations.review_body(g.tenant)
+    if enabled(g.tenant, verification.MODULE):
+        context["verification"] = verification.context_for(support_request)
     return show("staff/request.html", r=support_request, b=support_request.beneficiary, documents=documents,
-                files=files, messages=messages, people=people, actions=possible(support_request.state, g.roles),
+                files=files, messages=messages, people=people,
+                actions=operations.possible_actions(support_request, current_user, g.roles),
                 Action=Action, RequestState=RequestState, review_body=body, reviewers=operations.reviewers(),
                 review=(g.tenant.settings or {}).get("review", {}), sla_days=sla_days(g.tenant),
                 overdue=is_overdue(support_request), days_left=days_left(support_request),
@@ -154,6 +162,7 @@ def request_attachment(request_id: int):
 @roles_required(*READERS)
 def attachment(attachment_id: int):
     found = get_or_404(Attachment, attachment_id)
+    _load(found.request_id)  # the file's confidentiality applies to its attachments
     path = attachments.path_of(found)
     if not path.is_file():
         abort(404)

@@ -87,3 +87,22 @@ def enqueue(kind: str, tenant, beneficiary, request) -> OutboxMessage | None:
                             next_attempt_at=utcnow())
     db.session.add(message)
     return message
+
+
+def enqueue_about_file(kind: str, beneficiary, texts) -> OutboxMessage | None:
+    """A message about the file rather than one request: `texts(language)` gives (subject, body), called
+    in the beneficiary's language. None when the file has no e-mail and no mobile."""
+    if beneficiary.email:
+        medium, recipient = "email", beneficiary.email
+    elif beneficiary.mobile:
+        medium, recipient = "sms", beneficiary.mobile
+    else:
+        return None
+    language = beneficiary.language or "ar"
+    with force_locale(language):
+        subject, body = texts(language)
+    message = OutboxMessage(beneficiary_id=beneficiary.id, request_id=None, kind=kind, medium=medium,
+                            recipient=recipient, language=language, subject=str(subject)[:200], body=str(body),
+                            next_attempt_at=utcnow())
+    db.session.add(message)
+    return message
