@@ -31,9 +31,9 @@ def holders_of(national_id: str, except_tenant_id: int) -> list[tuple[int, int]]
     """(tenant id, file id) of every other association holding a live file for this ID.
 
     The one cross-tenant read of the feature: a platform table of keyed hashes, no tenant's rows."""
-    return list(db.session.execute(sa.select(RegistryEntry.tenant_id, RegistryEntry.beneficiary_id).where(
+    query = sa.select(RegistryEntry.tenant_id, RegistryEntry.beneficiary_id).where(
         RegistryEntry.id_hash == id_hash(national_id), RegistryEntry.tenant_id != except_tenant_id)
-        .order_by(RegistryEntry.tenant_id)).tuples())
+    return [tuple(row) for row in db.session.execute(query.order_by(RegistryEntry.tenant_id))]
 
 
 def check(tenant, beneficiary, form, actor) -> RegistryCheck:
@@ -56,6 +56,7 @@ def check(tenant, beneficiary, form, actor) -> RegistryCheck:
     audit.record("registry.check", result, actor=actor, after={
         "file_number": beneficiary.file_number, "consent_method": result.consent_method, "found": result.found,
         "disclosed": len(disclosed)})
+    db.session.flush()  # our own rows first: the holders' entries are written in their scope
     for other_id, file_id in holders:
         # The holder's own log names its own file and the asking association; no person of ours.
         with tenant_scope(other_id):
