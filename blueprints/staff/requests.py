@@ -3,10 +3,10 @@ import sqlalchemy as sa
 from flask import abort, g, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from blueprints.staff import verification
 from blueprints.staff.base import EDITORS, READERS, bp, can, done, get_or_404, refused, show
+from blueprints.staff.casework import load_request
 from core import audit
 from core.beneficiaries import vocabulary
 from core.beneficiaries.errors import WorkflowError
@@ -66,12 +66,7 @@ def new_request(beneficiary_id: int):
 
 
 def _load(request_id: int) -> SupportRequest:
-    found = db.session.scalar(sa.select(SupportRequest).where(SupportRequest.id == request_id)
-                              .options(joinedload(SupportRequest.beneficiary)))
-    if found is None:
-        abort(404)
-    access.require(found.beneficiary, what="request")
-    return found
+    return load_request(request_id)
 
 
 def _detail(support_request, status=200, **context):

@@ -112,32 +112,41 @@ def _lift(beneficiary, response: str, actor) -> FileFreeze | None:
     return current
 
 
-def expire_freezes(tenant, on: date) -> int:
-    """Freezes whose last day has passed without a response: the file becomes "exclusion due" (a job)."""
-    ids = db.session.scalars(sa.select(FileFreeze.id).where(
-        FileFreeze.ends_on < on, FileFreeze.lifted_at.is_(None), FileFreeze.expired_at.is_(None))
-        .order_by(FileFreeze.id)).all()
+def _each_claimed(tenant, model, mark: str, due, still_open, act) -> int:
+    """Run `act` on each row of `model` matching `due`, once: a row is first claimed by setting its `mark`
+    column in a conditional UPDATE (also requiring `still_open`), so a second run, or a second runner at
+    the same time, finds nothing to do. Each row is committed on its own."""
+    column = getattr(model, mark)
+    ids = db.session.scalars(sa.select(model.id).where(*due, column.is_(None), *still_open)
+                             .order_by(model.id)).all()
     changed = 0
-    for freeze_id in ids:
-        # Claimed by a conditional update: a second runner (or a second run) finds nothing to do.
-        claimed = db.session.execute(sa.update(FileFreeze).where(
-            FileFreeze.tenant_id == tenant.id, FileFreeze.id == freeze_id, FileFreeze.expired_at.is_(None),
-            FileFreeze.lifted_at.is_(None)).values(expired_at=utcnow()).execution_options(synchronize_session=False))
+    for row_id in ids:
+        claimed = db.session.execute(sa.update(model).where(
+            model.tenant_id == tenant.id, model.id == row_id, column.is_(None), *still_open)
+            .values({mark: utcnow()}).execution_options(synchronize_session=False))
         if claimed.rowcount != 1:
             db.session.rollback()
             continue
-        freeze = db.session.get(FileFreeze, (tenant.id, freeze_id))
-        beneficiary = db.session.get(Beneficiary, freeze.beneficiary_id)
-        if beneficiary.status == FileStatus.frozen:
-            try:
-                _move(beneficiary, FileStatus.exclusion_due, None,
-                      _("The freeze ended on {date} without a response: exclusion is due (a manager decides).")
-                      .format(date=isolate(freeze.ends_on.isoformat())), "freeze_expired", freeze=freeze.id)
-            except ConflictError:
-                continue
+        try:
+            act(db.session.get(model, (tenant.id, row_id)))
+        except ConflictError:  # the file changed meanwhile: the claim was rolled back with it
+            continue
         db.session.commit()
         changed += 1
     return changed
+
+
+def expire_freezes(tenant, on: date) -> int:
+    """Freezes whose last day has passed without a response: the file becomes "exclusion due" (a job)."""
+    def expire(freeze):
+        beneficiary = db.session.get(Beneficiary, freeze.beneficiary_id)
+        if beneficiary.status == FileStatus.frozen:
+            _move(beneficiary, FileStatus.exclusion_due, None,
+                  _("The freeze ended on {date} without a response: exclusion is due (a manager decides).")
+                  .format(date=isolate(freeze.ends_on.isoformat())), "freeze_expired", freeze=freeze.id)
+
+    return _each_claimed(tenant, FileFreeze, "expired_at", [FileFreeze.ends_on < on],
+                         [FileFreeze.lifted_at.is_(None)], expire)
 
 
 # --- exclusion decision ----------------------------------------------------------------------------
@@ -353,28 +362,13 @@ def record_update(tenant, beneficiary, form, actor) -> FileUpdate:
 
 def lapse_updates(tenant, on: date) -> int:
     """Files whose update is past due: frozen for late documents (a job; each file once)."""
-    ids = db.session.scalars(sa.select(FileUpdate.id).where(
-        FileUpdate.due_on < on, FileUpdate.done_at.is_(None), FileUpdate.lapsed_at.is_(None))
-        .order_by(FileUpdate.id)).all()
-    changed = 0
-    for update_id in ids:
-        claimed = db.session.execute(sa.update(FileUpdate).where(
-            FileUpdate.tenant_id == tenant.id, FileUpdate.id == update_id, FileUpdate.lapsed_at.is_(None),
-            FileUpdate.done_at.is_(None)).values(lapsed_at=utcnow()).execution_options(synchronize_session=False))
-        if claimed.rowcount != 1:
-            db.session.rollback()
-            continue
-        update = db.session.get(FileUpdate, (tenant.id, update_id))
+    def lapse(update):
         beneficiary = db.session.get(Beneficiary, update.beneficiary_id)
         if beneficiary.status == FileStatus.active:
-            try:
-                freeze = _freeze(tenant, beneficiary, "late_documents",
-                                 _("The data update was due on {date}.").format(
-                                     date=isolate(update.due_on.isoformat())), None, on)
-            except ConflictError:
-                continue
+            freeze = _freeze(tenant, beneficiary, "late_documents", _("The data update was due on {date}.").format(
+                date=isolate(update.due_on.isoformat())), None, on)
             db.session.flush()
             update.freeze_id = freeze.id
-        db.session.commit()
-        changed += 1
-    return changed
+
+    return _each_claimed(tenant, FileUpdate, "lapsed_at", [FileUpdate.due_on < on],
+                         [FileUpdate.done_at.is_(None)], lapse)
