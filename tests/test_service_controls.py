@@ -384,3 +384,16 @@ def test_with_the_module_off_no_lifecycle_screen_exists(app):
                      form_page=f"/plain/staff/beneficiaries/{file_id}").status_code == 404
     assert admin.get("/plain/admin/updates").status_code == 404
     assert "service-controls" not in admin.get("/plain/admin/casework").get_data(as_text=True)
+
+
+def test_a_campaign_window_that_closes_before_it_opens_is_refused(app, wel):
+    tenant_id, _officer, _manager = wel
+    admin = staff_client(app, "admin@wel.test", SLUG, ["tenant_admin"])
+    response = post_form(admin, f"/{SLUG}/admin/updates", {"title": "تحديث", "opens_on": "2026-03-10",
+                                                             "closes_on": "2026-03-01"})
+    assert response.status_code == 422 and 'id="cp-closes_on"' in response.get_data(as_text=True)
+    assert "is-invalid" in response.get_data(as_text=True)
+    with app_ctx(app), tenant_scope(tenant_id):
+        from core.lifecycle.models import UpdateCampaign
+
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(UpdateCampaign)) == 0

@@ -100,10 +100,12 @@ def lift_freeze(tenant, beneficiary, form, actor, roles) -> FileFreeze | None:
     """The beneficiary responded: the freeze is lifted and the file is active again."""
     data = _load(schemas.LiftSchema(), form)
     _guard(beneficiary, FileAction.lift_freeze, roles, data)
-    return _lift(beneficiary, data["response"], actor)
+    return beneficiary_responded(beneficiary, data["response"], actor)
 
 
-def _lift(beneficiary, response: str, actor) -> FileFreeze | None:
+def beneficiary_responded(beneficiary, response: str, actor) -> FileFreeze | None:
+    """The beneficiary answered (documents given, a change reported …): a frozen or exclusion-due file is
+    active again. Also for other domains (a change reported on the portal); the caller checks the state."""
     current = open_freeze(beneficiary)
     if current is not None:
         current.lifted_at, current.lifted_by_id, current.response = utcnow(), getattr(actor, "id", None), response
@@ -350,7 +352,7 @@ def record_update(tenant, beneficiary, form, actor) -> FileUpdate:
             status=FileStatus(beneficiary.status).label))
     update.done_at, update.done_by_id, update.note = utcnow(), actor.id, data["note"]
     if beneficiary.status in (FileStatus.frozen, FileStatus.exclusion_due):
-        _lift(beneficiary, data["note"], actor)
+        beneficiary_responded(beneficiary, data["note"], actor)
     else:
         beneficiary.updated_at = utcnow()
         db.session.flush()
