@@ -32,6 +32,7 @@ JOB_MODULES = (
     "core.messaging.jobs",
     "core.lifecycle.jobs",
     "core.workflow.reminders",
+    "core.programs.jobs",
 )
 
 

@@ -3,6 +3,7 @@ import core.beneficiaries.models  # noqa: F401  (module imports: they may be fir
 import core.eligibility.models  # noqa: F401
 import core.lifecycle.models  # noqa: F401
 import core.messaging.models  # noqa: F401
+import core.programs.models  # noqa: F401
 import core.registry.models  # noqa: F401
 import core.rights.models  # noqa: F401
 import core.taskqueue.models  # noqa: F401

@@ -2,7 +2,7 @@
 keyed hashes, decision reminders
 
 Revision ID: 24b5c90642ea
-Revises: 7b3c9d1e2f40
+Revises: 51acdd772d72
 Create Date: 2026-11-30 17:45:41.012564
 
 Every new tenant-owned table gets row-level security; `registry_entries` is a platform table on
@@ -23,7 +23,7 @@ TENANT_TABLES = (
 
 # revision identifiers, used by Alembic.
 revision = '24b5c90642ea'
-down_revision = '7b3c9d1e2f40'
+down_revision = '51acdd772d72'
 branch_labels = None
 depends_on = None
 
