@@ -75,8 +75,8 @@ class FileTransfer(TenantKeyed, db.Model):
 
     __tablename__ = "file_transfers"
     __table_args__ = (
-        tenant_fk("from_beneficiary_id", "beneficiaries"),
-        tenant_fk("to_beneficiary_id", "beneficiaries"),
+        tenant_fk("from_beneficiary_id", "beneficiaries", name="fk_file_transfers_from_beneficiary"),
+        tenant_fk("to_beneficiary_id", "beneficiaries", name="fk_file_transfers_to_beneficiary"),
         sa.UniqueConstraint("tenant_id", "from_beneficiary_id"),
         sa.Index("ix_file_transfers_tenant_to", "tenant_id", "to_beneficiary_id"),
     )

@@ -132,8 +132,8 @@ def upgrade():
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), sa.Identity(always=False), nullable=False),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_file_transfers_recorded_by_id_users'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['tenant_id', 'from_beneficiary_id'], ['beneficiaries.tenant_id', 'beneficiaries.id'], name=op.f('fk_file_transfers_tenant_id_beneficiaries'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['tenant_id', 'to_beneficiary_id'], ['beneficiaries.tenant_id', 'beneficiaries.id'], name=op.f('fk_file_transfers_tenant_id_beneficiaries'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'from_beneficiary_id'], ['beneficiaries.tenant_id', 'beneficiaries.id'], name=op.f('fk_file_transfers_from_beneficiary'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'to_beneficiary_id'], ['beneficiaries.tenant_id', 'beneficiaries.id'], name=op.f('fk_file_transfers_to_beneficiary'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_file_transfers_tenant_id_tenants'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_file_transfers')),
     sa.UniqueConstraint('tenant_id', 'from_beneficiary_id', name=op.f('uq_file_transfers_tenant_id_from_beneficiary_id'))
