@@ -14,7 +14,6 @@ from pathlib import Path
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-<<<<<<< HEAD
 from core.catalog import (
     BENEFICIARY_TERMS,
     CHANNELS,
@@ -24,10 +23,7 @@ from core.catalog import (
     TOOLS,
     VERIFICATION_STEP_KINDS,
 )
-=======
-from core.catalog import BENEFICIARY_TERMS, CHANNELS, MODULES, REVIEW_BODIES, TOOLS
 from core.digits import DigitError, to_ascii
->>>>>>> main
 from core.tenancy import RESERVED_SLUGS
 from core.text import LABEL_MAX, LICENSE_NUMBER_MAX, NAME_MAX, TITLE_MAX, forbidden_character, is_blank
 from core.validation import N_

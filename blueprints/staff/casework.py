@@ -9,11 +9,14 @@ from core.beneficiaries.errors import WorkflowError
 from core.beneficiaries.models import Beneficiary
 from core.confidentiality import access
 from core.extensions import db
+from core.models.keys import id_in_range
 from core.workflow.models import SupportRequest
 
 
 def load_file(beneficiary_id: int) -> Beneficiary:
     """A file of this tenant that the current person may open (404 / audited 403 otherwise)."""
+    if not id_in_range(Beneficiary, beneficiary_id):
+        abort(404)
     b = db.session.scalar(sa.select(Beneficiary).where(Beneficiary.id == beneficiary_id)
                           .options(joinedload(Beneficiary.researcher)))
     if b is None:
@@ -23,6 +26,8 @@ def load_file(beneficiary_id: int) -> Beneficiary:
 
 
 def load_request(request_id: int) -> SupportRequest:
+    if not id_in_range(SupportRequest, request_id):
+        abort(404)
     found = db.session.scalar(sa.select(SupportRequest).where(SupportRequest.id == request_id)
                               .options(joinedload(SupportRequest.beneficiary)))
     if found is None:

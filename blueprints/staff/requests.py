@@ -15,11 +15,7 @@ from core.confidentiality import access
 from core.extensions import db
 from core.messaging.compose import isolate
 from core.messaging.models import OutboxMessage
-<<<<<<< HEAD
 from core.modules import enabled
-=======
-from core.models.keys import id_in_range
->>>>>>> main
 from core.settings import channels
 from core.web import arg_id, roles_required
 from core.workflow import attachments, operations, queries
@@ -70,17 +66,7 @@ def new_request(beneficiary_id: int):
 
 
 def _load(request_id: int) -> SupportRequest:
-<<<<<<< HEAD
     return load_request(request_id)
-=======
-    if not id_in_range(SupportRequest, request_id):
-        abort(404)
-    found = db.session.scalar(sa.select(SupportRequest).where(SupportRequest.id == request_id)
-                              .options(joinedload(SupportRequest.beneficiary)))
-    if found is None:
-        abort(404)
-    return found
->>>>>>> main
 
 
 def _detail(support_request, status=200, **context):

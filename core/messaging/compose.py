@@ -71,7 +71,6 @@ def _texts(kind: str, tenant, beneficiary, request, language: str) -> tuple[str,
     return subject, body
 
 
-<<<<<<< HEAD
 def _contact(beneficiary) -> tuple[str, str] | None:
     """(medium, recipient): e-mail if the file has one, else SMS to the mobile; None with neither."""
     if beneficiary.email:
@@ -79,7 +78,8 @@ def _contact(beneficiary) -> tuple[str, str] | None:
     if beneficiary.mobile:
         return "sms", beneficiary.mobile
     return None
-=======
+
+
 def enqueue_email(kind: str, recipient: str, subject: str, body: str, language: str,
                   sensitive: str | None = None, tenant_id: int | None = None) -> OutboxMessage:
     """An e-mail to a person who is not a beneficiary (staff, an invited person), for the tenant in scope
@@ -89,7 +89,6 @@ def enqueue_email(kind: str, recipient: str, subject: str, body: str, language: 
                             sensitive=sensitive, next_attempt_at=utcnow())
     db.session.add(message)
     return message
->>>>>>> main
 
 
 def enqueue(kind: str, tenant, beneficiary, request) -> OutboxMessage | None:

@@ -2,7 +2,7 @@
 keyed hashes, decision reminders
 
 Revision ID: 24b5c90642ea
-Revises: 51acdd772d72
+Revises: 1e94ee011ccb
 Create Date: 2026-11-30 17:45:41.012564
 
 Every new tenant-owned table gets row-level security; `registry_entries` is a platform table on
@@ -23,7 +23,7 @@ TENANT_TABLES = (
 
 # revision identifiers, used by Alembic.
 revision = '24b5c90642ea'
-down_revision = '51acdd772d72'
+down_revision = '1e94ee011ccb'
 branch_labels = None
 depends_on = None
 
