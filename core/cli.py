@@ -29,10 +29,11 @@ def main():
 def register(app) -> None:
     from core.backup.cli import backup, restore
     from core.messaging.cli import outbox
+    from core.registry.cli import registry
     from core.rls_cli import rls
     from core.taskqueue.cli import beat, jobs, worker
 
-    for command in (demo, users, tenants_group, outbox, backup, restore, worker, beat, jobs, rls):
+    for command in (demo, users, tenants_group, outbox, backup, restore, worker, beat, jobs, registry, rls):
         app.cli.add_command(command)
 
 
