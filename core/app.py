@@ -45,6 +45,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "warning"
     login_manager.request_loader(accounts.load_session_user)
     import core.models  # noqa: F401  (register the mappers)
+    from core import jobs
+
+    jobs.load()
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -26,6 +26,17 @@ class Job:
 
 REGISTRY: dict[str, Job] = {}
 
+#: Modules that register jobs when imported; `load()` imports them all (the app factory calls it).
+MODULES = ("core.surveys.jobs",)
+
+
+def load() -> dict[str, Job]:
+    import importlib
+
+    for name in MODULES:
+        importlib.import_module(name)
+    return REGISTRY
+
 
 def job(name: str, every: timedelta, module: str | None = None):
     def register(fn: Callable[[datetime], int]):

@@ -1,6 +1,7 @@
 """Writing messages to the outbox in the beneficiary's language, in the transaction of the change."""
 from datetime import date
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -71,19 +72,80 @@ def _texts(kind: str, tenant, beneficiary, request, language: str) -> tuple[str,
     return subject, body
 
 
+def portal_url(tenant, path: str) -> str:
+    """A link for a message: PUBLIC_BASE_URL, the tenant's portal, the path (e.g. "status")."""
+    return f"{current_app.config['PUBLIC_BASE_URL']}/{tenant.slug}/{path}"
+
+
+def _sms_texts(kind: str, tenant, request, language: str) -> tuple[str, ...]:
+    """SMS versions of a message, longest first: the first that fits in two segments is sent."""
+    values = {"association": tenant.name(language), "reference": isolate(request.reference),
+              "status": portal_url(tenant, "status")}
+    if kind == "request_received":
+        texts = (_("{association}: we received your request {reference}. Quote it when you contact us."),
+                 _("We received your request {reference}. Quote it when you contact us."))
+    elif kind == "under_review":
+        values["due"] = plain_dual_date(request.decision_due, language)
+        texts = (_("{association}: your request {reference} is under review; decision by {due}."),
+                 _("Your request {reference} is under review; decision by {due}."))
+    elif kind == "decision_accepted":
+        texts = (_("{association}: your request {reference} was accepted. We will contact you."),
+                 _("Your request {reference} was accepted. We will contact you."))
+    elif kind == "decision_rejected":
+        values["reason"] = request.decision_reason
+        texts = (_("Your request {reference} was not accepted. Reason: {reason}"),
+                 _("Your request {reference} was not accepted. The reason: {status}"))
+    elif kind == "served":
+        texts = (_("{association}: the service for your request {reference} was delivered. Thank you."),
+                 _("The service for your request {reference} was delivered. Thank you."))
+    else:
+        raise ValueError(f"unknown message kind {kind!r}")
+    return tuple(t.format(**values) for t in texts)
+
+
+def contact_of(who, prefer: str | None = None) -> tuple[str, str] | None:
+    """(medium, address) for a beneficiary or a contact: e-mail if there is one, else SMS; None if neither.
+
+    `prefer="sms"` picks the mobile first when both exist (one-time codes reach a phone faster)."""
+    email, mobile = getattr(who, "email", None), getattr(who, "mobile", None)
+    order = (("sms", mobile), ("email", email)) if prefer == "sms" else (("email", email), ("sms", mobile))
+    return next(((medium, address) for medium, address in order if address), None)
+
+
+def enqueue_text(kind: str, who, subject: str, body: str, sms_texts: tuple[str, ...] = (), *,
+                 request_id=None, prefer: str | None = None) -> OutboxMessage | None:
+    """Add a composed message to the outbox for a beneficiary or a contact (None if no way to reach them).
+
+    By SMS the body is the first of `sms_texts` that fits in two segments (else the e-mail body, which
+    must fit then); core.messaging.sms.SmsTooLong is raised at composition if none does."""
+    from core.messaging import sms
+
+    found = contact_of(who, prefer)
+    if found is None:
+        return None
+    medium, recipient = found
+    if medium == "sms":
+        body = sms.compose(*(sms_texts or (body,)))
+    message = OutboxMessage(beneficiary_id=getattr(who, "beneficiary_id", None) or _beneficiary_id(who),
+                            request_id=request_id, kind=kind, medium=medium, recipient=recipient,
+                            language=getattr(who, "language", None) or "ar", subject=subject[:200], body=body,
+                            next_attempt_at=utcnow())
+    db.session.add(message)
+    return message
+
+
+def _beneficiary_id(who):
+    from core.beneficiaries.models import Beneficiary
+
+    return who.id if isinstance(who, Beneficiary) else None
+
+
 def enqueue(kind: str, tenant, beneficiary, request) -> OutboxMessage | None:
     """Add the message to the outbox (e-mail if the file has one, else SMS to the mobile); None if no contact."""
-    if beneficiary.email:
-        medium, recipient = "email", beneficiary.email
-    elif beneficiary.mobile:
-        medium, recipient = "sms", beneficiary.mobile
-    else:
+    if contact_of(beneficiary) is None:
         return None
     language = beneficiary.language or "ar"
     with force_locale(language):
         subject, body = _texts(kind, tenant, beneficiary, request, language)
-    message = OutboxMessage(beneficiary_id=beneficiary.id, request_id=request.id, kind=kind, medium=medium,
-                            recipient=recipient, language=language, subject=subject, body=body,
-                            next_attempt_at=utcnow())
-    db.session.add(message)
-    return message
+        sms_texts = _sms_texts(kind, tenant, request, language)
+    return enqueue_text(kind, beneficiary, subject, body, sms_texts, request_id=request.id)

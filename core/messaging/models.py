@@ -21,10 +21,11 @@ class OutboxMessage(TenantOwned, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"))
+    #: None for a message to someone without a file (a complainant, a programme's contact).
+    beneficiary_id: Mapped[int | None] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"))
     request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("support_requests.id", ondelete="SET NULL"),
                                                    index=True)
-    #: request_received | under_review | decision_accepted | decision_rejected | served
+    #: request_received | under_review | decision_accepted | decision_rejected | served | survey | code | …
     kind: Mapped[str] = mapped_column(sa.String(40), nullable=False)
     #: email | sms
     medium: Mapped[str] = mapped_column(sa.String(10), nullable=False)
