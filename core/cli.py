@@ -30,8 +30,30 @@ def register(app) -> None:
     from core.backup.cli import backup, restore
     from core.messaging.cli import outbox
 
-    for command in (demo, users, tenants_group, outbox, backup, restore):
+    for command in (demo, users, tenants_group, outbox, backup, restore, jobs_group):
         app.cli.add_command(command)
+
+
+# --- wasl jobs ----------------------------------------------------------------------------------
+
+@click.group("jobs")
+def jobs_group():
+    """Time-based work (survey invitations, complaint reminders …): for cron when no task queue runs."""
+
+
+@jobs_group.command("run")
+@click.argument("names", nargs=-1)
+@with_appcontext
+def jobs_run(names):
+    """Run every registered job once (or only NAMES); each is idempotent, so running often is safe."""
+    from core import jobs
+
+    known = jobs.load()
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise click.UsageError(f"unknown job(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    for name, changed in jobs.run_due(list(names) or None).items():
+        click.echo(f"{name}: {changed}")
 
 
 def upgrade_database() -> None:

@@ -27,7 +27,7 @@ class Job:
 REGISTRY: dict[str, Job] = {}
 
 #: Modules that register jobs when imported; `load()` imports them all (the app factory calls it).
-MODULES = ("core.surveys.jobs",)
+MODULES = ("core.surveys.jobs", "core.grievances.jobs")
 
 
 def load() -> dict[str, Job]:
@@ -60,3 +60,12 @@ def tenants_with_module(module: str | None = None) -> Iterator:
         if module is None or module in (tenant.settings or {}).get("modules", []):
             with tenant_scope(tenant):
                 yield tenant
+
+
+def run_due(names=None, now: datetime | None = None) -> dict[str, int]:
+    """Run the named jobs (all registered ones by default) once; returns what each changed."""
+    from core.models.base import utcnow
+
+    load()
+    now = now or utcnow()
+    return {name: REGISTRY[name].run(now) for name in (names or sorted(REGISTRY))}

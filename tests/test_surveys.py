@@ -165,3 +165,10 @@ def test_survey_results_need_a_member_of_the_tenant(app, client, tenant_a, tenan
     staff_client(app, "x@alpha.test", "alpha", ["viewer"])
     outsider = staff_client(app, "y@beta.test", "beta", ["executive_director"])
     assert outsider.get("/alpha/staff/surveys").status_code == 404
+
+
+def test_wasl_jobs_run_sends_the_invitations_for_cron(app, tenant_a):
+    _served_request(app)
+    result = app.test_cli_runner().invoke(args=["jobs", "run", "surveys.invite_served"])
+    assert result.exit_code == 0 and "surveys.invite_served: 1" in result.output
+    assert app.test_cli_runner().invoke(args=["jobs", "run", "nope"]).exit_code == 2

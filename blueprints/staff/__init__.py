@@ -1,5 +1,13 @@
 """The staff work area at /<slug>/staff/: one blueprint, routes split by concept."""
-from blueprints.staff import beneficiaries, home, referrals, requests, surveys  # noqa: F401  (they add routes to bp)
+from blueprints.staff import (  # noqa: F401  (they add routes to bp)
+    beneficiaries,
+    changes,
+    complaints,
+    home,
+    referrals,
+    requests,
+    surveys,
+)
 from blueprints.staff.base import bp
 
 __all__ = ["bp"]
