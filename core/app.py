@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from core import config as wasl_config
 from core import observability
-from core.extensions import babel, csrf, db, limiter, login_manager, migrate
+from core.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 ROOT = wasl_config.ROOT
 
@@ -41,6 +41,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Riyadh")
     csrf.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")

@@ -109,4 +109,6 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_STRATEGY": "moving-window",
+    "COMPRESS_MIMETYPES": ["text/css", "text/javascript", "application/javascript"],
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
 }

@@ -1,5 +1,5 @@
 """The association's public portal at /<slug>/."""
-from flask import g, render_template
+from flask import current_app, g, render_template
 
 from core.settings import channel_labels
 from core.web import tenant_blueprint
@@ -9,4 +9,10 @@ bp = tenant_blueprint("portal", __name__)
 
 @bp.get("/")
 def home():
-    return render_template("portal/home.html", tenant=g.tenant, channel_labels=channel_labels(g.tenant))
+    from core.portal.operations import takes_applications
+
+    modules = set((g.tenant.settings or {}).get("modules", []))
+    return render_template("portal/home.html", tenant=g.tenant, channel_labels=channel_labels(g.tenant),
+                           modules=modules, takes_applications=takes_applications(g.tenant),
+                           programs_endpoint=next((e for e in ("portal.programs", "programs.index")
+                                                   if e in current_app.view_functions), None))
