@@ -289,3 +289,51 @@ def test_overdue_complaints_are_marked_and_the_director_reminded_once_a_week(app
         db.session.commit()
     page = director.get("/alpha/staff/complaints?overdue=1").get_data(as_text=True)
     assert 'class="badge text-bg-danger overdue"' in page and _complaint(app, tenant_id).reference in page
+
+
+@pytest.mark.parametrize("modules", [("grievances",), ()])
+def test_a_rejection_offers_a_grievance_only_where_the_association_has_the_procedure(app, modules):
+    from tests.test_staff_helpers import act, open_request, receive_all_documents
+
+    tenant_id = portal_tenant(app, modules=modules)
+    officer = staff_client(app, "officer@alpha.test", "alpha", ["relations_officer", "reviewer"])
+    file_id = open_file(officer, "alpha", email="ahmad@example.com")
+    request_id = open_request(officer, "alpha", file_id, "phone")
+    act(officer, "alpha", request_id, "check_documents")
+    receive_all_documents(app, officer, "alpha", request_id)
+    act(officer, "alpha", request_id, "declare", method="in_person", signed="1")
+    act(officer, "alpha", request_id, "send_to_review", meeting_date="2026-01-10", members="أ. سعد، أ. نورة")
+    assert act(officer, "alpha", request_id, "reject", reason="الدخل أعلى من الحد المعتمد").status_code == 302
+    with app_ctx(app), tenant_scope(tenant_id):
+        body = db.session.scalars(sa.select(OutboxMessage.body).where(
+            OutboxMessage.kind == "decision_rejected")).one()
+    assert ("/alpha/complaints/new" in body) == bool(modules)
+    assert ("تظلم" in body) == bool(modules)
+
+
+def test_the_complaint_and_change_lists_run_the_same_queries_for_1_or_6_rows(app, client):
+    from tests.test_search import _queries
+
+    tenant_id = portal_tenant(app)
+    director = staff_client(app, "ed@alpha.test", "alpha", ["executive_director", "relations_officer"])
+
+    def add(n):
+        for i in range(n):
+            file(app.test_client(), subject=f"شكوى {i}")
+        with app_ctx(app), tenant_scope(tenant_id):
+            from core.beneficiaries.models import Beneficiary
+
+            for i in range(n):
+                beneficiary = Beneficiary(file_number=1000 + i + n * 10, name=f"مستفيد {i}", name_search="x",
+                                          national_id=f"{n}{i:09d}", gender="male", categories=[])
+                db.session.add(beneficiary)
+                db.session.flush()
+                db.session.add(ChangeRequest(beneficiary_id=beneficiary.id, source="portal", kinds="other",
+                                             proposed={}, description="تغيير"))
+            db.session.commit()
+
+    add(1)
+    few = [_queries(app, director, url)[0] for url in ("/alpha/staff/complaints", "/alpha/staff/changes")]
+    add(5)
+    many = [_queries(app, director, url)[0] for url in ("/alpha/staff/complaints", "/alpha/staff/changes")]
+    assert many == few

@@ -36,6 +36,8 @@ def test_apply_online_then_staff_decide_and_the_status_page_shows_the_reason(app
     reviewer = staff_client(app, "reviewer@alpha.test", "alpha", ["reviewer"])
     listing = officer.get("/alpha/staff/requests?channel=website&lang=en").get_data(as_text=True)
     assert reference in listing
+    detail = officer.get(f"/alpha/staff/requests/{request.id}").get_data(as_text=True)
+    assert "online-application" in detail and APPLICATION["signature"] in detail
     act(officer, "alpha", request.id, "check_documents")
     receive_all_documents(app, officer, "alpha", request.id)
     act(officer, "alpha", request.id, "declare", method="online", signed="1")

@@ -15,6 +15,7 @@ from core.messaging.compose import isolate
 from core.messaging.models import OutboxMessage
 from core.settings import channels
 from core.web import roles_required
+from core.portal import operations as portal
 from core.workflow import attachments, operations, queries
 from core.workflow.deadlines import days_left, is_overdue, sla_days, today
 from core.workflow.models import Attachment, RequestDocument, SupportRequest
@@ -89,6 +90,7 @@ def _detail(support_request, status=200, **context):
                 declaration_text=DECLARATION_TEXT, declaration_version=DECLARATION_VERSION,
                 service_kinds=SERVICE_KINDS, service_labels={s.code: s for s in services(g.tenant)},
                 channels=channels(g.tenant), may_edit=can(*EDITORS), today=today(),
+                online=portal.application_for(support_request),
                 values=context.pop("values", {}), **context), status
 
 

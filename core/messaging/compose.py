@@ -59,9 +59,15 @@ def _texts(kind: str, tenant, beneficiary, request, language: str) -> tuple[str,
     elif kind == "decision_rejected":
         values["reason"] = request.decision_reason
         subject = _("Decision on your request {reference}").format(**values)
-        body = _("Dear {name},\n\nYour support request {reference} ({service}) was not accepted by "
-                 "{association}.\n\nThe reason: {reason}\n\nYou may ask us about this decision or file a "
-                 "grievance, quoting the reference {reference}.").format(**values)
+        if "grievances" in (tenant.settings or {}).get("modules", []):
+            values["complaint"] = portal_url(tenant, "complaints/new")
+            body = _("Dear {name},\n\nYour support request {reference} ({service}) was not accepted by "
+                     "{association}.\n\nThe reason: {reason}\n\nYou may ask us about this decision, or file a "
+                     "grievance within 30 days at {complaint}, quoting the reference {reference}.").format(**values)
+        else:
+            body = _("Dear {name},\n\nYour support request {reference} ({service}) was not accepted by "
+                     "{association}.\n\nThe reason: {reason}\n\nYou may ask us about this decision through any "
+                     "of our channels, quoting the reference {reference}.").format(**values)
     elif kind == "served":
         values["date"] = plain_dual_date(request.served_on, language)
         subject = _("Service delivered for your request {reference}").format(**values)

@@ -213,6 +213,13 @@ def check_code(scope: str, code: str) -> bool:
     return True
 
 
+def application_for(request: SupportRequest) -> OnlineApplication | None:
+    """The online application behind a request, if it came from the portal (staff see what was declared)."""
+    if request.channel != WEBSITE:
+        return None
+    return db.session.scalar(sa.select(OnlineApplication).where(OnlineApplication.request_id == request.id))
+
+
 def request_contact(request: SupportRequest):
     """Who codes about a request go to: the applicant's contact for an online application, else the file."""
     application = db.session.scalar(sa.select(OnlineApplication).where(OnlineApplication.request_id == request.id))
