@@ -13,9 +13,9 @@ from core.beneficiaries.models import Beneficiary
 from core.extensions import db
 from core.messaging.compose import isolate
 from core.messaging.models import OutboxMessage
+from core.portal import operations as portal
 from core.settings import channels
 from core.web import roles_required
-from core.portal import operations as portal
 from core.workflow import attachments, operations, queries
 from core.workflow.deadlines import days_left, is_overdue, sla_days, today
 from core.workflow.models import Attachment, RequestDocument, SupportRequest
