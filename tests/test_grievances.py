@@ -337,3 +337,19 @@ def test_the_complaint_and_change_lists_run_the_same_queries_for_1_or_6_rows(app
     add(5)
     many = [_queries(app, director, url)[0] for url in ("/alpha/staff/complaints", "/alpha/staff/changes")]
     assert many == few
+
+
+def test_a_complaint_handed_in_on_paper_is_typed_in_and_stays_confidential(app, client):
+    tenant_id = portal_tenant(app)
+    officer = staff_client(app, "officer@alpha.test", "alpha", ["relations_officer"])
+    viewer = staff_client(app, "viewer@alpha.test", "alpha", ["viewer"])
+    assert viewer.get("/alpha/staff/complaints/new").status_code == 403
+    response = post_form(officer, "/alpha/staff/complaints/new", complaint_form(language="ar"))
+    assert response.status_code == 302
+    complaint = _complaint(app, tenant_id)
+    assert complaint.received_via == "sealed_envelope" and complaint.state == "received"
+    # The officer typed it in but is not one of the people concerned: he cannot open it afterwards.
+    assert officer.get(f"/alpha/staff/complaints/{complaint.id}").status_code == 404
+    with app_ctx(app), tenant_scope(tenant_id):
+        entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "complaint.create")).one()
+        assert entry.after["received_via"] == "sealed_envelope" and entry.actor_id is not None

@@ -213,3 +213,20 @@ def test_a_code_dies_after_five_wrong_tries(app, client):
                          form_page=url + "?other=1").status_code == 422
     assert post_form(app.test_client(), url, {**base, "mode": "code", "code": code},
                      form_page=url + "?other=1").status_code == 422
+
+
+def test_change_requests_of_one_association_are_not_found_from_another(app, client, tenant_b):
+    tenant_id = portal_tenant(app)
+    apply(client)
+    post_form(client, "/alpha/change", {"kinds": ["other"], "description": "انتقلت إلى حي آخر"})
+    with app_ctx(app), tenant_scope(tenant_id):
+        change_id = db.session.scalars(sa.select(ChangeRequest.id)).one()
+    stranger = staff_client(app, "officer@beta.test", "beta", ["relations_officer"])
+    assert stranger.get(f"/alpha/staff/changes/{change_id}").status_code == 404
+    assert stranger.get(f"/beta/staff/changes/{change_id}").status_code == 404
+    assert "انتقلت" not in stranger.get("/beta/staff/changes").get_data(as_text=True)
+    assert post_form(stranger, f"/beta/staff/changes/{change_id}/accept", {}, form_page="/beta/staff/changes") \
+        .status_code == 404
+    viewer = staff_client(app, "viewer@alpha.test", "alpha", ["viewer"])
+    url = f"/alpha/staff/changes/{change_id}"
+    assert post_form(viewer, f"{url}/accept", {}, form_page=url).status_code == 403

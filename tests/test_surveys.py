@@ -172,3 +172,45 @@ def test_wasl_jobs_run_sends_the_invitations_for_cron(app, tenant_a):
     result = app.test_cli_runner().invoke(args=["jobs", "run", "surveys.invite_served"])
     assert result.exit_code == 0 and "surveys.invite_served: 1" in result.output
     assert app.test_cli_runner().invoke(args=["jobs", "run", "nope"]).exit_code == 2
+
+
+def test_the_associations_own_questions_are_asked_after_the_fixed_ones(app, client):
+    from core import tenant_files, tenants
+
+    text = """
+slug = "gamma"
+name_ar = "جمعية غاما"
+name_en = "Gamma association"
+channels = ["phone"]
+[review]
+body = "committee"
+label_ar = "لجنة البحث"
+label_en = "Research committee"
+[referral]
+label_ar = "مسؤول العلاقات العامة"
+label_en = "Public relations officer"
+[[survey_questions]]
+code = "waiting_place"
+label_ar = "ملاءمة مكان الانتظار"
+label_en = "The waiting area"
+"""
+    with app_ctx(app), cross_tenant_scope():
+        tenant = tenants.provision(tenant_files.parse(text)).tenant
+        db.session.commit()
+        tenant_id = tenant.id
+    with app_ctx(app), tenant_scope(tenant_id):
+        tenant = tenants.by_slug("gamma")
+        operations.invite(tenant, operations.Contact("x", email="x@example.com"),
+                          operations.program_subject(1, "برنامج", "Programme"))
+        db.session.commit()
+        body = db.session.scalars(sa.select(OutboxMessage.body)).one()
+    link = LINK_RE.search(body).group(0)
+    page = client.get(link).get_data(as_text=True)
+    assert page.index("رضاك العام عن الخدمة") < page.index("ملاءمة مكان الانتظار")
+    assert _answer(client, link).status_code == 422  # the association's question needs an answer too
+    assert _answer(client, link, t_waiting_place="2").status_code == 200
+    with app_ctx(app), tenant_scope(tenant_id):
+        from core.surveys.models import SurveyAnswer
+
+        scores = dict(db.session.execute(sa.select(SurveyAnswer.question, SurveyAnswer.score)).all())
+    assert scores == {"overall": 5, "respect": 4, "speed": 3, "clarity": 4, "t_waiting_place": 2}
