@@ -29,31 +29,10 @@ def main():
 def register(app) -> None:
     from core.backup.cli import backup, restore
     from core.messaging.cli import outbox
+    from core.taskqueue.cli import beat, jobs, worker
 
-    for command in (demo, users, tenants_group, outbox, backup, restore, jobs_group):
+    for command in (demo, users, tenants_group, outbox, backup, restore, worker, beat, jobs):
         app.cli.add_command(command)
-
-
-# --- wasl jobs ----------------------------------------------------------------------------------
-
-@click.group("jobs")
-def jobs_group():
-    """Time-based work (survey invitations, complaint reminders …): for cron when no task queue runs."""
-
-
-@jobs_group.command("run")
-@click.argument("names", nargs=-1)
-@with_appcontext
-def jobs_run(names):
-    """Run every registered job once (or only NAMES); each is idempotent, so running often is safe."""
-    from core import jobs
-
-    known = jobs.load()
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise click.UsageError(f"unknown job(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    for name, changed in jobs.run_due(list(names) or None).items():
-        click.echo(f"{name}: {changed}")
 
 
 def upgrade_database() -> None:
@@ -90,6 +69,11 @@ def demo(port: int, host: str, no_serve: bool):
     click.echo(f"\nWasl is at http://{host}:{port}/  (log in at http://{host}:{port}/auth/login)")
     if not no_serve:
         from werkzeug.serving import run_simple
+
+        from core.taskqueue import embedded
+
+        embedded.start(app)
+        click.echo("Time-based jobs run in this process (no worker needed); see `wasl jobs list`.")
 
         run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 

@@ -10,6 +10,7 @@ running it twice, or in two workers at once, changes nothing the second time. It
 """
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,16 +27,12 @@ class Job:
 
 REGISTRY: dict[str, Job] = {}
 
-#: Modules that register jobs when imported; `load()` imports them all (the app factory calls it).
-MODULES = ("core.surveys.jobs", "core.grievances.jobs")
-
-
-def load() -> dict[str, Job]:
-    import importlib
-
-    for name in MODULES:
-        importlib.import_module(name)
-    return REGISTRY
+#: Modules that register jobs; `load_jobs` (called by the app factory) imports them. Add yours here.
+JOB_MODULES = (
+    "core.messaging.jobs",
+    "core.surveys.jobs",
+    "core.grievances.jobs",
+)
 
 
 def job(name: str, every: timedelta, module: str | None = None):
@@ -45,6 +42,13 @@ def job(name: str, every: timedelta, module: str | None = None):
         REGISTRY[name] = Job(name, fn, every, module)
         return fn
     return register
+
+
+def load_jobs() -> dict[str, Job]:
+    """Import every module of JOB_MODULES so its `@job` functions are in REGISTRY."""
+    for name in JOB_MODULES:
+        importlib.import_module(name)
+    return REGISTRY
 
 
 def tenants_with_module(module: str | None = None) -> Iterator:
@@ -61,11 +65,3 @@ def tenants_with_module(module: str | None = None) -> Iterator:
             with tenant_scope(tenant):
                 yield tenant
 
-
-def run_due(names=None, now: datetime | None = None) -> dict[str, int]:
-    """Run the named jobs (all registered ones by default) once; returns what each changed."""
-    from core.models.base import utcnow
-
-    load()
-    now = now or utcnow()
-    return {name: REGISTRY[name].run(now) for name in (names or sorted(REGISTRY))}

@@ -170,8 +170,8 @@ def test_survey_results_need_a_member_of_the_tenant(app, client, tenant_a, tenan
 def test_wasl_jobs_run_sends_the_invitations_for_cron(app, tenant_a):
     _served_request(app)
     result = app.test_cli_runner().invoke(args=["jobs", "run", "surveys.invite_served"])
-    assert result.exit_code == 0 and "surveys.invite_served: 1" in result.output
-    assert app.test_cli_runner().invoke(args=["jobs", "run", "nope"]).exit_code == 2
+    assert result.exit_code == 0 and "changed=1" in result.output, result.output
+    assert app.test_cli_runner().invoke(args=["jobs", "run", "nope"]).exit_code != 0
 
 
 def test_the_associations_own_questions_are_asked_after_the_fixed_ones(app, client):

@@ -5,6 +5,7 @@ import core.grievances.models  # noqa: F401
 import core.messaging.models  # noqa: F401
 import core.portal.models  # noqa: F401
 import core.surveys.models  # noqa: F401
+import core.taskqueue.models  # noqa: F401
 import core.workflow.models  # noqa: F401
 from core.models.audit import AuditEntry
 from core.models.keys import IdSequence  # noqa: F401

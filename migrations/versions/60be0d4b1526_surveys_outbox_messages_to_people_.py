@@ -17,7 +17,7 @@ from core import rls
 
 # revision identifiers, used by Alembic.
 revision = '60be0d4b1526'
-down_revision = '5e1f0a7c3b21'
+down_revision = '7b3c9d1e2f40'
 branch_labels = None
 depends_on = None
 
