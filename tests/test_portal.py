@@ -230,3 +230,18 @@ def test_change_requests_of_one_association_are_not_found_from_another(app, clie
     viewer = staff_client(app, "viewer@alpha.test", "alpha", ["viewer"])
     url = f"/alpha/staff/changes/{change_id}"
     assert post_form(viewer, f"{url}/accept", {}, form_page=url).status_code == 403
+
+
+def test_a_file_that_takes_no_new_request_is_told_so_on_the_form(app, client, monkeypatch):
+    from core.beneficiaries.errors import IllegalTransition
+    from core.workflow import operations as workflow
+
+    def frozen(*args, **kwargs):
+        raise IllegalTransition("هذا الملف مجمّد: لا يُقبل عليه طلب جديد.")
+
+    tenant_id = portal_tenant(app)
+    monkeypatch.setattr(workflow, "open_request", frozen)
+    response = apply(client)
+    assert response.status_code == 409 and "هذا الملف مجمّد" in response.get_data(as_text=True)
+    with app_ctx(app), tenant_scope(tenant_id):
+        assert db.session.scalar(sa.select(sa.func.count(Beneficiary.id))) == 0

@@ -4,7 +4,7 @@ from flask import abort, g, redirect, render_template, request, url_for
 from blueprints.portal import access
 from blueprints.portal.views import bp
 from core.beneficiaries import vocabulary
-from core.beneficiaries.errors import FormErrors, NotAllowed
+from core.beneficiaries.errors import FormErrors, WorkflowError
 from core.extensions import db
 from core.i18n import locale_code
 from core.models.keys import get_in_tenant
@@ -37,9 +37,10 @@ def apply():
         return _apply_page(values={"nationality": "SA"})
     try:
         applied = operations.apply_online(g.tenant, request.form, locale_code())
-    except (FormErrors, NotAllowed) as exc:
+    except WorkflowError as exc:  # bad input, or a file that takes no new request (frozen, excluded …)
         db.session.rollback()
-        return _apply_page(422, errors=getattr(exc, "errors", {}), error=exc.message, values=request.form.to_dict())
+        return _apply_page(422 if isinstance(exc, FormErrors) else 409, errors=getattr(exc, "errors", {}),
+                           error=exc.message, values=request.form.to_dict())
     db.session.commit()
     access.grant("request", applied.request.id)
     return redirect(url_for("portal.applied"))
