@@ -40,7 +40,7 @@ def check_page(page, name: str) -> None:
     weight = page.evaluate("""() => performance.getEntriesByType('navigation').concat(
         performance.getEntriesByType('resource')).reduce((sum, e) => sum + e.transferSize, 0)""")
     assert 0 < weight < MAX_BYTES, f"{name} weighs {weight} bytes"
-    screenshot(page, f"portal-{name}-ar-390")
+    screenshot(page, f"portal-{name.removesuffix('-en')}-{page.locator('html').get_attribute('lang')}-390")
 
 
 def fresh(page, url):
@@ -141,3 +141,16 @@ def test_a_survey_on_a_phone(app, phone, live_server):
     phone.get_by_role("button", name="أرسل رأيي").click()
     phone.wait_for_selector("text=شكراً على رأيك")
     check_page(phone, "survey-thanks")
+
+
+def test_the_portal_in_english_reads_left_to_right_on_a_phone(app, phone, live_server):
+    portal_tenant(app, modules=("grievances", "rights_duties"))
+    fresh(phone, f"{live_server}/alpha/?lang=en")
+    assert phone.locator("html").get_attribute("dir") == "ltr"
+    assert phone.get_by_role("link", name="Your rights and duties").count() == 1
+    check_page(phone, "home-en")
+    phone.get_by_role("link", name="Apply online for support").click()
+    assert phone.locator("h1").inner_text() == "Apply online for support"
+    check_page(phone, "apply-en")
+    fresh(phone, f"{live_server}/alpha/complaints/new?lang=en")
+    check_page(phone, "complaint-new-en")
