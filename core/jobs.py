@@ -32,6 +32,7 @@ JOB_MODULES = (
     "core.messaging.jobs",
     "core.surveys.jobs",
     "core.grievances.jobs",
+    "core.programs.jobs",
 )
 
 

@@ -1,5 +1,5 @@
 """The association's public portal at /<slug>/."""
-from flask import current_app, g, render_template
+from flask import g, render_template
 
 from core.settings import channel_labels
 from core.web import tenant_blueprint
@@ -13,6 +13,4 @@ def home():
 
     modules = set((g.tenant.settings or {}).get("modules", []))
     return render_template("portal/home.html", tenant=g.tenant, channel_labels=channel_labels(g.tenant),
-                           modules=modules, takes_applications=takes_applications(g.tenant),
-                           programs_endpoint=next((e for e in ("portal.programs", "programs.index")
-                                                   if e in current_app.view_functions), None))
+                           modules=modules, takes_applications=takes_applications(g.tenant))

@@ -4,6 +4,8 @@ from blueprints.staff import (  # noqa: F401  (they add routes to bp)
     changes,
     complaints,
     home,
+    program_registrations,
+    programs,
     referrals,
     requests,
     surveys,

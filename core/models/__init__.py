@@ -4,6 +4,7 @@ import core.changes.models  # noqa: F401
 import core.grievances.models  # noqa: F401
 import core.messaging.models  # noqa: F401
 import core.portal.models  # noqa: F401
+import core.programs.models  # noqa: F401
 import core.surveys.models  # noqa: F401
 import core.taskqueue.models  # noqa: F401
 import core.workflow.models  # noqa: F401
