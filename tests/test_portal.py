@@ -245,3 +245,10 @@ def test_a_file_that_takes_no_new_request_is_told_so_on_the_form(app, client, mo
     assert response.status_code == 409 and "هذا الملف مجمّد" in response.get_data(as_text=True)
     with app_ctx(app), tenant_scope(tenant_id):
         assert db.session.scalar(sa.select(sa.func.count(Beneficiary.id))) == 0
+
+
+def test_examples_of_references_and_dates_are_isolated_so_arabic_cannot_reverse_them(app, client):
+    portal_tenant(app)
+    assert 'مثل <bdi dir="ltr">2026-00042</bdi>.' in client.get("/alpha/status").get_data(as_text=True)
+    assert '<bdi dir="ltr">C-2026-00007</bdi>' in client.get("/alpha/complaints/status").get_data(as_text=True)
+    assert '<bdi dir="ltr">2026-11-20</bdi>' in client.get("/alpha/complaints/new").get_data(as_text=True)
