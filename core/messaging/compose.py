@@ -119,7 +119,7 @@ def contact_of(who, prefer: str | None = None) -> tuple[str, str] | None:
 
 
 def enqueue_text(kind: str, who, subject: str, body: str, sms_texts: tuple[str, ...] = (), *,
-                 request_id=None, prefer: str | None = None) -> OutboxMessage | None:
+                 request_id=None, prefer: str | None = None, sensitive: str | None = None) -> OutboxMessage | None:
     """Add a composed message to the outbox for a beneficiary or a contact (None if no way to reach them).
 
     By SMS the body is the first of `sms_texts` that fits in two segments (else the e-mail body, which
@@ -135,7 +135,18 @@ def enqueue_text(kind: str, who, subject: str, body: str, sms_texts: tuple[str, 
     message = OutboxMessage(beneficiary_id=getattr(who, "beneficiary_id", None) or _beneficiary_id(who),
                             request_id=request_id, kind=kind, medium=medium, recipient=recipient,
                             language=getattr(who, "language", None) or "ar", subject=subject[:200], body=body,
-                            next_attempt_at=utcnow())
+                            sensitive=sensitive, next_attempt_at=utcnow())
+    db.session.add(message)
+    return message
+
+
+def enqueue_email(kind: str, recipient: str, subject: str, body: str, language: str,
+                  sensitive: str | None = None, tenant_id: int | None = None) -> OutboxMessage:
+    """An e-mail to a person who is not a beneficiary (staff, an invited person), for the tenant in scope
+    (or `tenant_id`). `sensitive` is a secret in the body (a one-time link) that delivery blanks once sent."""
+    message = OutboxMessage(tenant_id=tenant_id, beneficiary_id=None, request_id=None, kind=kind, medium="email",
+                            recipient=recipient, language=language, subject=subject[:200], body=body,
+                            sensitive=sensitive, next_attempt_at=utcnow())
     db.session.add(message)
     return message
 

@@ -195,7 +195,7 @@ def send_code(tenant, scope: str, who) -> OneTimeCode | None:
                  "Do not give it to anyone.").format(**values)
         sms = (_("{association}: your code is {code} (10 minutes). Do not give it to anyone.").format(**values),
                _("Your code is {code} (10 minutes). Do not give it to anyone.").format(**values))
-    compose.enqueue_text("code", who, subject, body, sms, prefer="sms")
+    compose.enqueue_text("code", who, subject, body, sms, prefer="sms", sensitive=code)
     audit.record("portal.code_sent", entry, after={"scope": scope})
     return entry
 

@@ -113,7 +113,7 @@ def invite(tenant, who, subject: Subject, now: datetime | None = None) -> Survey
                  "for 30 days.").format(**values)
         sms_texts = (_("{association}: how was our service? Your opinion helps us improve: {link}").format(**values),
                      _("How was our service? Your opinion helps us improve: {link}").format(**values))
-    compose.enqueue_text("survey", who, subject_line, body, sms_texts, request_id=subject.request_id)
+    compose.enqueue_text("survey", who, subject_line, body, sms_texts, request_id=subject.request_id, sensitive=token)
     audit.record("survey.invite", invitation, after={"subject": subject.key})
     return invitation
 

@@ -17,7 +17,7 @@ from core import rls
 
 # revision identifiers, used by Alembic.
 revision = '60be0d4b1526'
-down_revision = '51acdd772d72'
+down_revision = '1e94ee011ccb'
 branch_labels = None
 depends_on = None
 
