@@ -32,6 +32,8 @@ JOB_MODULES = (
     "core.messaging.jobs",
     "core.surveys.jobs",
     "core.grievances.jobs",
+    "core.lifecycle.jobs",
+    "core.workflow.reminders",
     "core.programs.jobs",
 )
 

@@ -41,8 +41,9 @@ def test_apply_online_then_staff_decide_and_the_status_page_shows_the_reason(app
     act(officer, "alpha", request.id, "check_documents")
     receive_all_documents(app, officer, "alpha", request.id)
     act(officer, "alpha", request.id, "declare", method="online", signed="1")
-    act(officer, "alpha", request.id, "send_to_review", meeting_date="2026-01-10", members="أ. سعد، أ. نورة")
-    assert act(reviewer, "alpha", request.id, "reject", reason="الدخل أعلى من الحد المعتمد للمساعدة").status_code == 302
+    act(officer, "alpha", request.id, "send_to_review")
+    assert act(reviewer, "alpha", request.id, "reject", meeting_date="2026-01-10", members="أ. سعد، أ. نورة",
+               reason="الدخل أعلى من الحد المعتمد للمساعدة").status_code == 302
 
     fresh = app.test_client()
     response = lookup(fresh, "alpha", reference.replace("-0", "-"))  # "2026-1" finds 2026-00001

@@ -47,8 +47,11 @@ def test_a_long_rejection_reason_falls_back_to_the_shorter_text_with_the_status_
         db.session.execute(sa.update(RequestDocument).values(received_on=sa.func.current_date()))
         db.session.commit()
     act(officer, "alpha", request_id, "declare", method="in_person", signed="1")
-    act(officer, "alpha", request_id, "send_to_review", meeting_date="2026-01-10", members="أ. سعد، أ. نورة")
-    assert act(officer, "alpha", request_id, "reject", reason="الدخل الشهري للأسرة أعلى من الحد المعتمد " * 4) \
+    act(officer, "alpha", request_id, "send_to_review")
+    # The receiver of a request may not decide it (separation of duties): a colleague on the committee does.
+    reviewer = staff_client(app, "reviewer@alpha.test", "alpha", ["reviewer"])
+    assert act(reviewer, "alpha", request_id, "reject", meeting_date="2026-01-10", members="أ. سعد، أ. نورة",
+               reason="الدخل الشهري للأسرة أعلى من الحد المعتمد " * 4) \
         .status_code == 302
     with app_ctx(app), cross_tenant_scope():
         message = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "decision_rejected")).one()

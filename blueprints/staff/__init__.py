@@ -4,11 +4,14 @@ from blueprints.staff import (  # noqa: F401  (they add routes to bp)
     changes,
     complaints,
     home,
+    lifecycle,
     program_registrations,
     programs,
     referrals,
     requests,
+    rights,
     surveys,
+    verification,
 )
 from blueprints.staff.base import bp
 

@@ -166,3 +166,14 @@ def enqueue(kind: str, tenant, beneficiary, request) -> OutboxMessage | None:
         subject, body = _texts(kind, tenant, beneficiary, request, language)
         sms_texts = _sms_texts(kind, tenant, request, language)
     return enqueue_text(kind, beneficiary, subject, body, sms_texts, request_id=request.id)
+
+
+def enqueue_about_file(kind: str, beneficiary, texts) -> OutboxMessage | None:
+    """A message about the file rather than one request: `texts(language)` gives (subject, body), called
+    in the beneficiary's language. None when the file has no e-mail and no mobile."""
+    if contact_of(beneficiary) is None:
+        return None
+    language = beneficiary.language or "ar"
+    with force_locale(language):
+        subject, body = texts(language)
+    return enqueue_text(kind, beneficiary, str(subject), str(body))

@@ -17,7 +17,7 @@ from core import rls
 
 # revision identifiers, used by Alembic.
 revision = '60be0d4b1526'
-down_revision = '1e94ee011ccb'
+down_revision = '24b5c90642ea'
 branch_labels = None
 depends_on = None
 
