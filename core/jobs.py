@@ -30,6 +30,8 @@ REGISTRY: dict[str, Job] = {}
 #: Modules that register jobs; `load_jobs` (called by the app factory) imports them. Add yours here.
 JOB_MODULES = (
     "core.messaging.jobs",
+    "core.surveys.jobs",
+    "core.grievances.jobs",
     "core.lifecycle.jobs",
     "core.workflow.reminders",
     "core.programs.jobs",
@@ -65,3 +67,4 @@ def tenants_with_module(module: str | None = None) -> Iterator:
         if module is None or module in (tenant.settings or {}).get("modules", []):
             with tenant_scope(tenant):
                 yield tenant
+

@@ -235,6 +235,8 @@ class TenantFileSchema(_Strict):
     #: Beneficiary categories and requestable services; without them Wasl uses the defaults from seed 004.
     categories = List(Nested(CustomEntrySchema), load_default=list)
     services = List(Nested(ServiceSchema), load_default=list)
+    #: The association's own satisfaction-survey questions, asked after the platform's fixed ones.
+    survey_questions = List(Nested(CustomEntrySchema), load_default=list)
     board_approvals = List(Nested(BoardApprovalSchema), load_default=list)
     #: Who may open a beneficiary file: every staff member, or only the people assigned to it.
     file_access = String(load_default="all_staff", validate=_one_of(FILE_ACCESS))
@@ -262,7 +264,7 @@ class TenantFileSchema(_Strict):
             seen = data.get(key, [])
             if len(seen) != len(set(seen)):
                 errors.setdefault(key, []).append(N_("a code is listed twice"))
-        for key in ("categories", "services", "verification_steps"):
+        for key in ("categories", "services", "survey_questions", "verification_steps"):
             codes = [c["code"] for c in data.get(key, [])]
             twice = sorted({c for c in codes if codes.count(c) > 1})
             if twice:

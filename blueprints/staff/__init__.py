@@ -1,6 +1,8 @@
 """The staff work area at /<slug>/staff/: one blueprint, routes split by concept."""
 from blueprints.staff import (  # noqa: F401  (they add routes to bp)
     beneficiaries,
+    changes,
+    complaints,
     home,
     lifecycle,
     program_registrations,
@@ -8,6 +10,7 @@ from blueprints.staff import (  # noqa: F401  (they add routes to bp)
     referrals,
     requests,
     rights,
+    surveys,
     verification,
 )
 from blueprints.staff.base import bp

@@ -1,7 +1,7 @@
 """RLS: the tenant setting is signed; the app role's policies read it through wasl_tenant_id()
 
 Revision ID: f3b8a2d61c47
-Revises: 24b5c90642ea
+Revises: c41e2b4e46d6
 Create Date: 2026-11-30 20:00:00
 
 Until now SQL injected into a tenant's page could `set_config('wasl.tenant_id', <another id>, true)` and
@@ -18,7 +18,7 @@ from alembic import op
 from core import rls, rls_key
 
 revision = 'f3b8a2d61c47'
-down_revision = '24b5c90642ea'
+down_revision = 'c41e2b4e46d6'
 branch_labels = None
 depends_on = None
 
