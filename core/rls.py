@@ -86,13 +86,19 @@ def install_tenant_function() -> None:
                "fingerprint text PRIMARY KEY, key bytea NOT NULL, added_at timestamptz NOT NULL DEFAULT now())")
     op.execute(f"REVOKE ALL ON {KEY_TABLE} FROM PUBLIC, {roles}")
     crypto = _quoted(_pgcrypto_schema())
+    # PL/pgSQL, not SQL: a SQL function that cannot be inlined (SECURITY DEFINER, SET) plans its query on
+    # every call (~0.13 ms a query measured), PL/pgSQL keeps the plan for the session (~0.03 ms).
     op.execute(
         f"CREATE OR REPLACE FUNCTION public.{TENANT_FUNCTION}() RETURNS integer "
-        "LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$ "
-        "SELECT NULLIF(current_setting('wasl.tenant_id', true), '')::integer "
-        f"WHERE EXISTS (SELECT FROM {KEY_TABLE} k WHERE encode({crypto}.hmac("
+        "LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$ "
+        "BEGIN "
+        f"IF EXISTS (SELECT FROM {KEY_TABLE} k WHERE encode({crypto}.hmac("
         f"convert_to('{MESSAGE_PREFIX}' || current_setting('wasl.tenant_id', true), 'UTF8'), k.key, 'sha256'), "
-        "'hex') = current_setting('wasl.tenant_sig', true)) $fn$")
+        "'hex') = current_setting('wasl.tenant_sig', true)) THEN "
+        "RETURN NULLIF(current_setting('wasl.tenant_id', true), '')::integer; "
+        "END IF; "
+        "RETURN NULL; "
+        "END $fn$")
     op.execute(f"REVOKE ALL ON FUNCTION public.{TENANT_FUNCTION}() FROM PUBLIC")
     op.execute(f"GRANT EXECUTE ON FUNCTION public.{TENANT_FUNCTION}() TO {roles}")
 
