@@ -63,6 +63,7 @@ def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin_bp
+    from blueprints.api import register as register_api
     from blueprints.auth import bp as auth_bp
     from blueprints.operator import bp as operator_bp
     from blueprints.platform import bp as platform_bp
@@ -71,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (platform_bp, auth_bp, operator_bp, staff_bp, admin_bp, portal_bp):
         app.register_blueprint(bp)
+    register_api(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

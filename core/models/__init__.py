@@ -1,6 +1,9 @@
 """All models, imported here so Alembic and the app see the whole schema."""
+import core.apitokens.models  # noqa: F401
 import core.beneficiaries.models  # noqa: F401  (module imports: they may be first to load core.models)
+import core.imports.models  # noqa: F401
 import core.messaging.models  # noqa: F401
+import core.pdpl.models  # noqa: F401
 import core.workflow.models  # noqa: F401
 from core.models.audit import AuditEntry
 from core.models.keys import IdSequence  # noqa: F401

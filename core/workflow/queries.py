@@ -35,6 +35,10 @@ def _page(query, id_column, after: int | None, size: int) -> Page:
     return Page(rows, rows[-1].id if more and rows else None)
 
 
+#: Public name for other readers of keyset pages (the API).
+keyset_page = _page
+
+
 def _requests():
     return (sa.select(SupportRequest).join(Beneficiary, Beneficiary.id == SupportRequest.beneficiary_id)
             .options(contains_eager(SupportRequest.beneficiary)))
