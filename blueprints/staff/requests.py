@@ -22,16 +22,21 @@ from core.workflow.services import DECLARATION_TEXT, DECLARATION_VERSION, SERVIC
 from core.workflow.states import Action, RequestState, possible
 
 
+def list_filters(args) -> dict:
+    """The requests list's filters from the query string (the list and its exports read the same)."""
+    return {
+        "state": args.get("state") if args.get("state") in set(RequestState) else None,
+        "channel": args.get("channel") or None,
+        "category": args.get("category") or None,
+        "researcher_id": args.get("researcher", type=int),
+        "overdue": args.get("overdue") == "1",
+    }
+
+
 @bp.get("/requests")
 @roles_required(*READERS)
 def requests_list():
-    filters = {
-        "state": request.args.get("state") if request.args.get("state") in set(RequestState) else None,
-        "channel": request.args.get("channel") or None,
-        "category": request.args.get("category") or None,
-        "researcher_id": request.args.get("researcher", type=int),
-        "overdue": request.args.get("overdue") == "1",
-    }
+    filters = list_filters(request.args)
     page = queries.list_requests(**filters, after=request.args.get("after", type=int))
     from core.beneficiaries.operations import researchers
 
