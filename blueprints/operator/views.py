@@ -10,6 +10,7 @@ from core import audit, tenant_files, tenants
 from core.catalog import CHANNELS, MODULES, TOOLS
 from core.extensions import db
 from core.models import Tenant
+from core.reports.platform import overview
 from core.tenancy import cross_tenant_scope
 from core.tenant_files import TenantFileError
 from core.validation import translate
@@ -186,3 +187,13 @@ def resume(slug: str):
     flash(_("The association is active again."), "success")
     return redirect(request.form.get("next") == "tenant" and url_for("operator.tenant", slug=slug)
                     or url_for("operator.index"))
+
+
+@bp.get("/reports")
+@operator_required
+def reports():
+    """Counts per association (files, requests, deadlines kept): no personal data."""
+    rows = overview()
+    audit.record("operator.reports", object_type="Tenant", object_id="*", tenant_id=None)
+    db.session.commit()
+    return render_template("operator/reports.html", rows=rows)
