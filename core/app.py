@@ -6,6 +6,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from core import config as wasl_config
+from core import observability
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = wasl_config.ROOT
@@ -28,6 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_request_hooks(app)
     register_template_helpers(app)
     register_commands(app)
+    observability.init_app(app)
     return app
 
 

@@ -27,9 +27,10 @@ def main():
 
 
 def register(app) -> None:
+    from core.backup.cli import backup, restore
     from core.messaging.cli import outbox
 
-    for command in (demo, users, tenants_group, outbox):
+    for command in (demo, users, tenants_group, outbox, backup, restore):
         app.cli.add_command(command)
 
 

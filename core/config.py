@@ -81,6 +81,12 @@ def from_environment() -> dict:
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", not embedded),
         "PASSWORD_HASH_PARAMS": {},
         "WASL_DEMO_PASSWORD": env.get("WASL_DEMO_PASSWORD") or None,
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        #: Bearer token the operator's Prometheus scraper sends to /metrics; unset = no /metrics.
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        #: "json" (one JSON object per line: request id, tenant, user id, route, status, time) or "text".
+        "LOG_FORMAT": env.get("LOG_FORMAT", "text" if embedded else "json"),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
     }
 
 
