@@ -1,5 +1,14 @@
 """The staff work area at /<slug>/staff/: one blueprint, routes split by concept."""
-from blueprints.staff import beneficiaries, exports, home, referrals, reports, requests, tokens  # noqa: F401
+from blueprints.staff import (  # noqa: F401  (they add routes to bp)
+    beneficiaries,
+    exports,
+    home,
+    imports,
+    referrals,
+    reports,
+    requests,
+    tokens,
+)
 from blueprints.staff.base import bp
 
 __all__ = ["bp"]
