@@ -161,6 +161,8 @@ class TenantFileSchema(_Strict):
     categories = List(Nested(CustomEntrySchema), load_default=list)
     services = List(Nested(ServiceSchema), load_default=list)
     board_approvals = List(Nested(BoardApprovalSchema), load_default=list)
+    #: PDPL: years a closed file is kept before its personal data is anonymised (core.pdpl.anonymise).
+    retention_years = Integer(load_default=None, validate=_range(1, 50))
 
     @validates_schema
     def _catalog_codes(self, data, **kwargs):

@@ -175,7 +175,8 @@ def test_mapping_errors_are_shown_on_their_fields(app, officer):
 @pytest.mark.parametrize("name, content", [("list.pdf", b"%PDF-1.4"), ("list.xlsx", b"not a zip"),
                                            ("empty.csv", b""), ("header-only.csv", "الاسم,الهوية\n".encode())])
 def test_a_file_that_is_not_a_sheet_is_refused_on_the_file_field(app, officer, name, content):
-    response = post_form(officer, "/alpha/staff/imports", {"kind": "beneficiaries", "file": (io.BytesIO(content), name)},
+    response = post_form(officer, "/alpha/staff/imports",
+                         {"kind": "beneficiaries", "file": (io.BytesIO(content), name)},
                          content_type="multipart/form-data")
     assert response.status_code == 422
     assert 'id="file-error"' in response.get_data(as_text=True)

@@ -4,6 +4,7 @@ from blueprints.staff import (  # noqa: F401  (they add routes to bp)
     exports,
     home,
     imports,
+    pdpl,
     referrals,
     reports,
     requests,
