@@ -29,6 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_request_hooks(app)
     register_template_helpers(app)
     register_commands(app)
+    register_task_queue(app)
     observability.init_app(app)
     return app
 
@@ -145,6 +146,14 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["dual_datetime"] = i18n.dual_datetime
     app.jinja_env.filters["role_label"] = lambda code: Role(code).label
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+
+def register_task_queue(app: Flask) -> None:
+    from core.jobs import load_jobs
+    from core.taskqueue.app import celery_init_app
+
+    load_jobs()
+    celery_init_app(app)
 
 
 def register_commands(app: Flask) -> None:
