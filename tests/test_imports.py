@@ -193,3 +193,24 @@ def test_imports_belong_to_their_association(app, officer, tenant_b):
     progress = officer.get(f"/alpha/staff/imports/{job_id}/progress").json
     assert progress == {"state": "uploaded", "processed": 0, "total": 2, "bad": 0, "created": 0, "existing": 0,
                         "running": False}
+
+
+def test_the_task_queue_runs_the_same_check(app, officer):
+    from core.imports.runner import run_import
+
+    job_id = _upload(officer, _csv([HEADER, *GOOD, *BAD]))
+    with app_ctx(app), cross_tenant_scope():
+        job = db.session.scalars(sa.select(ImportJob)).one()
+        job.state, tenant_id = "checking", job.tenant_id
+        db.session.commit()
+    run_import.apply(args=(tenant_id, job_id, False, "en"))
+    job = _job(app, job_id)
+    assert job.state == "checked" and job.bad_rows == 4 and job.created_count == 2
+    html = officer.get(f"/alpha/staff/imports/{job_id}").get_data(as_text=True)
+    assert "already on row 2" in html  # written in the language of the person who started it
+
+
+def test_the_nightly_anonymisation_is_a_registered_job():
+    from core.jobs import load_jobs
+
+    assert "pdpl.anonymise_expired" in load_jobs()

@@ -1,12 +1,13 @@
 """Running an import away from the request, so the page can poll its progress.
 
-`IMPORT_RUNNER` = `thread` (default): a background thread of the web process; `inline`: in the request
-itself (tests, scripts). When the task queue arrives (core.jobs' runner), `launch` hands it the same
-`run(job_id, apply)`.
+With a broker (`CELERY_BROKER_URL`, or `REDIS_URL`) the run is a task on the task queue
+(`wasl.run_import`), taken by a worker; without one (the embedded default) a background thread of
+the web process runs the same function; `IMPORT_RUNNER = "inline"` runs it in the request (tests).
 """
 import logging
 import threading
 
+from celery import shared_task
 from flask import current_app
 
 from core.extensions import db
@@ -17,17 +18,28 @@ from core.tenancy import tenant_scope
 
 log = logging.getLogger(__name__)
 
+TASK_NAME = "wasl.run_import"
+
 
 def launch(tenant_id: int, job_id: int, apply: bool, locale: str) -> None:
-    if current_app.config.get("IMPORT_RUNNER", "thread") == "inline":
+    if current_app.config.get("IMPORT_RUNNER") == "inline":
         run(job_id, apply)
         return
+    if current_app.config.get("CELERY_BROKER_URL"):
+        run_import.delay(tenant_id, job_id, apply, locale)
+        return
     app = current_app._get_current_object()
-    threading.Thread(target=_work, args=(app, tenant_id, job_id, apply, locale), daemon=True,
+    threading.Thread(target=work, args=(app, tenant_id, job_id, apply, locale), daemon=True,
                      name=f"import-{tenant_id}-{job_id}").start()
 
 
-def _work(app, tenant_id: int, job_id: int, apply: bool, locale: str) -> None:
+@shared_task(name=TASK_NAME, ignore_result=True)
+def run_import(tenant_id: int, job_id: int, apply: bool, locale: str) -> None:
+    """The task queue's entry: one import (or its check) of one association."""
+    work(current_app._get_current_object(), tenant_id, job_id, apply, locale)
+
+
+def work(app, tenant_id: int, job_id: int, apply: bool, locale: str) -> None:
     # A request context in the person's language: the problems are written in it.
     with app.test_request_context(f"/?lang={locale}"), tenant_scope(tenant_id):
         try:
