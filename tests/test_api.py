@@ -193,3 +193,24 @@ def test_openapi_document_and_docs_page(client):
         assert path in spec["paths"]
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200 and "/api/v1/beneficiaries" in docs.get_data(as_text=True)
+
+
+def test_api_lists_run_the_same_number_of_queries_for_few_or_many_rows(app, officer):
+    from tests.test_search import QueryCounter
+
+    def count(url):
+        with app.app_context():
+            engine = db.engine
+        with QueryCounter(engine) as counter:
+            assert officer.get(url).status_code == 200
+        return counter.count
+
+    ids = ["1058529940", "1001244019"]
+    for national_id in ids:
+        b = officer.post("/beneficiaries", json={**FILE, "national_id": national_id}).json
+        officer.post(f"/beneficiaries/{b['id']}/requests", json={"channel": "phone", "service": "financial_aid"})
+    few = {url: count(url) for url in ("/beneficiaries", "/requests", "/referrals")}
+    from tests.test_search import _make_files
+
+    _make_files(app, 30, 10)
+    assert {url: count(url) for url in few} == few
