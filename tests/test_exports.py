@@ -38,36 +38,36 @@ def _csv(response):
 
 
 def test_file_export_holds_exactly_the_filtered_rows(office):
-    rows = _csv(office.get("/alpha/staff/beneficiaries/export.csv?category=widow&lang=en"))
+    rows = _csv(office.get("/alpha/staff/exports/beneficiaries.csv?category=widow&lang=en"))
     header, body = rows[0], rows[1:]
     assert header[:3] == ["File", "Name", "ID number"]
     assert sorted(r[1] for r in body) == sorted(["سعاد الأرملة", "'=HYPERLINK(\"x\")"])
     assert all(r[2] in IDS[:2] for r in body)
     assert "ملف جمعية أخرى" not in str(rows) and "يتيم صغير" not in str(rows)
-    everyone = _csv(office.get("/alpha/staff/beneficiaries/export.csv"))
+    everyone = _csv(office.get("/alpha/staff/exports/beneficiaries.csv"))
     assert len(everyone) == 4
 
 
 def test_request_export_follows_the_state_filter(office):
-    rows = _csv(office.get("/alpha/staff/requests/export.csv?state=documents_pending&lang=en"))
+    rows = _csv(office.get("/alpha/staff/exports/requests.csv?state=documents_pending&lang=en"))
     assert len(rows) == 2 and rows[1][2] == "سعاد الأرملة" and rows[1][3] == "Waiting for documents"
-    assert len(_csv(office.get("/alpha/staff/requests/export.csv"))) == 3
+    assert len(_csv(office.get("/alpha/staff/exports/requests.csv"))) == 3
 
 
 def test_a_viewer_gets_no_id_numbers_mobiles_or_birth_dates(app, office):
     viewer = staff_client(app, "viewer@alpha.test", "alpha", ["viewer"])
-    rows = _csv(viewer.get("/alpha/staff/beneficiaries/export.csv?lang=en"))
+    rows = _csv(viewer.get("/alpha/staff/exports/beneficiaries.csv?lang=en"))
     assert "ID number" not in rows[0] and "Mobile" not in rows[0] and "Birth date" not in rows[0]
     assert "Monthly income (SAR)" not in rows[0]
     flat = str(rows)
     assert not any(i in flat for i in IDS) and "966" not in flat and "2015-01-01" not in flat
     assert "يتيم صغير" in flat
-    officer_rows = _csv(office.get("/alpha/staff/beneficiaries/export.csv?lang=en"))
+    officer_rows = _csv(office.get("/alpha/staff/exports/beneficiaries.csv?lang=en"))
     assert "ID number" in officer_rows[0]
 
 
 def test_xlsx_is_right_to_left_in_arabic_and_holds_the_same_rows(office):
-    response = office.get("/alpha/staff/beneficiaries/export.xlsx?category=widow")
+    response = office.get("/alpha/staff/exports/beneficiaries.xlsx?category=widow")
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(response.data))
@@ -76,12 +76,12 @@ def test_xlsx_is_right_to_left_in_arabic_and_holds_the_same_rows(office):
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][1] == "الاسم" and len(values) == 3
     assert all(not str(v).startswith("=") for row in values for v in row if v is not None)
-    english = load_workbook(io.BytesIO(office.get("/alpha/staff/beneficiaries/export.xlsx?lang=en").data)).active
+    english = load_workbook(io.BytesIO(office.get("/alpha/staff/exports/beneficiaries.xlsx?lang=en").data)).active
     assert not english.sheet_view.rightToLeft
 
 
 def test_each_export_is_audited_with_its_filters_and_row_count(app, office):
-    office.get("/alpha/staff/beneficiaries/export.csv?category=widow")
+    office.get("/alpha/staff/exports/beneficiaries.csv?category=widow")
     with app_ctx(app), cross_tenant_scope():
         entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "export.beneficiaries")).one()
         assert entry.after["rows"] == 2 and entry.after["filters"] == {"category": "widow"}
@@ -90,24 +90,24 @@ def test_each_export_is_audited_with_its_filters_and_row_count(app, office):
 
 def test_exports_are_for_members_only(app, office, client):
     outsider = staff_client(app, "officer2@beta.test", "beta", ["relations_officer"])
-    assert outsider.get("/alpha/staff/beneficiaries/export.csv").status_code == 404
-    assert client.get("/alpha/staff/requests/export.xlsx").status_code == 302  # to the login page
-    assert office.get("/alpha/staff/requests/export.pdf").status_code == 404
+    assert outsider.get("/alpha/staff/exports/beneficiaries.csv").status_code == 404
+    assert client.get("/alpha/staff/exports/requests.xlsx").status_code == 302  # to the login page
+    assert office.get("/alpha/staff/exports/requests.pdf").status_code == 404
 
 
 def test_the_list_pages_link_their_exports_with_the_filters(office):
     html = office.get("/alpha/staff/requests?state=received").get_data(as_text=True)
-    assert "/alpha/staff/requests/export.csv?state=received" in html
-    assert "/alpha/staff/referrals/export.xlsx" in office.get("/alpha/staff/referrals").get_data(as_text=True)
+    assert "/alpha/staff/exports/requests.csv?state=received" in html
+    assert "/alpha/staff/exports/referrals.xlsx" in office.get("/alpha/staff/referrals").get_data(as_text=True)
 
 
 def test_the_admin_exports_the_filtered_audit_log(app, office):
     make_user(app, "admin@alpha.test", {"alpha": ["tenant_admin"]})
     admin = app.test_client()
     login(admin, "admin@alpha.test")
-    rows = _csv(admin.get("/alpha/admin/audit/export.csv?action=beneficiary.create&lang=en"))
+    rows = _csv(admin.get("/alpha/admin/exports/audit.csv?action=beneficiary.create&lang=en"))
     assert rows[0][:3] == ["When", "When (Hijri)", "Who"]
     assert len(rows) == 4 and {r[4] for r in rows[1:]} == {"beneficiary.create"}
     assert "ملف جمعية أخرى" not in str(rows)
-    assert admin.get("/alpha/admin/audit/export.csv?since=yesterday").status_code == 422
-    assert office.get("/alpha/admin/audit/export.csv").status_code == 403
+    assert admin.get("/alpha/admin/exports/audit.csv?since=yesterday").status_code == 422
+    assert office.get("/alpha/admin/exports/audit.csv").status_code == 403

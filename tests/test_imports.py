@@ -203,7 +203,8 @@ def test_the_task_queue_runs_the_same_check(app, officer):
         job = db.session.scalars(sa.select(ImportJob)).one()
         job.state, tenant_id = "checking", job.tenant_id
         db.session.commit()
-    run_import.apply(args=(tenant_id, job_id, False, "en"))
+    with app.app_context():  # what the worker's task does, in this test's app (not the last one created)
+        run_import.run(tenant_id, job_id, False, "en")
     job = _job(app, job_id)
     assert job.state == "checked" and job.bad_rows == 4 and job.created_count == 2
     html = officer.get(f"/alpha/staff/imports/{job_id}").get_data(as_text=True)

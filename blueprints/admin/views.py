@@ -67,7 +67,7 @@ def audit_log():
                            filters=filters, page_filters=page_filters, errors=errors), 422 if errors else 200
 
 
-@bp.get("/audit/export.<fmt>")
+@bp.get("/exports/audit.<fmt>")
 @roles_required(Role.tenant_admin)
 def export_audit_log(fmt: str):
     """The filtered audit log as CSV or XLSX (itself audited)."""

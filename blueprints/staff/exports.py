@@ -18,7 +18,7 @@ def _send(listing, rows, fmt, filters):
     return response(result)
 
 
-@bp.get("/beneficiaries/export.<fmt>")
+@bp.get("/exports/beneficiaries.<fmt>")
 @roles_required(*READERS)
 def export_beneficiaries(fmt: str):
     filters = {"category": request.args.get("category") or None,
@@ -27,14 +27,14 @@ def export_beneficiaries(fmt: str):
     return _send(listings.BENEFICIARIES, rows, fmt, filters)
 
 
-@bp.get("/requests/export.<fmt>")
+@bp.get("/exports/requests.<fmt>")
 @roles_required(*READERS)
 def export_requests(fmt: str):
     filters = list_filters(request.args)
     return _send(listings.REQUESTS, listings.request_rows(queries.requests_query(**filters)), fmt, filters)
 
 
-@bp.get("/referrals/export.<fmt>")
+@bp.get("/exports/referrals.<fmt>")
 @roles_required(*READERS)
 def export_referrals(fmt: str):
     answered = {"1": True, "0": False}.get(request.args.get("answered", ""))
