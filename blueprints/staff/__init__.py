@@ -5,6 +5,8 @@ from blueprints.staff import (  # noqa: F401  (they add routes to bp)
     home,
     imports,
     pdpl,
+    program_registrations,
+    programs,
     referrals,
     reports,
     requests,

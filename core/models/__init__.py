@@ -4,6 +4,7 @@ import core.beneficiaries.models  # noqa: F401  (module imports: they may be fir
 import core.imports.models  # noqa: F401
 import core.messaging.models  # noqa: F401
 import core.pdpl.models  # noqa: F401
+import core.programs.models  # noqa: F401
 import core.taskqueue.models  # noqa: F401
 import core.workflow.models  # noqa: F401
 from core.models.audit import AuditEntry

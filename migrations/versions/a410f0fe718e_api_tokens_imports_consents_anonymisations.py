@@ -1,7 +1,7 @@
 """API tokens, imports and their problems, consents, anonymisations (issue 13)
 
 Revision ID: a410f0fe718e
-Revises: 7b3c9d1e2f40
+Revises: 51acdd772d72
 Create Date: 2026-11-30 17:16:58.016212
 
 """
@@ -14,7 +14,7 @@ from core import rls
 
 # revision identifiers, used by Alembic.
 revision = 'a410f0fe718e'
-down_revision = '7b3c9d1e2f40'
+down_revision = '51acdd772d72'
 branch_labels = None
 depends_on = None
 
