@@ -6,7 +6,7 @@ from blueprints.staff.requests import list_filters
 from core.exports import listings
 from core.exports.operations import FORMATS, export, response
 from core.extensions import db
-from core.web import roles_required
+from core.web import arg_id, roles_required
 from core.workflow import queries
 
 
@@ -22,7 +22,7 @@ def _send(listing, rows, fmt, filters):
 @roles_required(*READERS)
 def export_beneficiaries(fmt: str):
     filters = {"category": request.args.get("category") or None,
-               "researcher_id": request.args.get("researcher", type=int)}
+               "researcher_id": arg_id("researcher")}
     rows = listings.beneficiary_rows(queries.beneficiaries_query(**filters))
     return _send(listings.BENEFICIARIES, rows, fmt, filters)
 

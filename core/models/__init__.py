@@ -2,6 +2,7 @@
 import core.apitokens.models  # noqa: F401
 import core.beneficiaries.models  # noqa: F401  (module imports: they may be first to load core.models)
 import core.imports.models  # noqa: F401
+import core.invitations.models  # noqa: F401
 import core.messaging.models  # noqa: F401
 import core.pdpl.models  # noqa: F401
 import core.programs.models  # noqa: F401

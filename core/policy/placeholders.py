@@ -7,6 +7,7 @@ escapes: a label that contains `{{ … }}` or `<script>` is printed as written, 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from core.catalog import BENEFICIARY_TERMS, CHANNELS, MODULES, REVIEW_BODIES, TOOLS, Entry
+from core.text import LICENSE_NUMBER_MAX, TITLE_MAX, forbidden_character, is_blank
 
 LOCALES = ("ar", "en")
 
@@ -25,12 +26,12 @@ PLACEHOLDERS = {
     "modules": "codes of the enabled optional modules",
 }
 
-_TEXT = validate.Length(min=1, max=300)
+_TEXT = validate.Length(min=1, max=TITLE_MAX)
 
 
 def _no_control_characters(value: str) -> None:
-    if any(ord(c) < 32 for c in value):
-        raise ValidationError("control characters are not allowed")
+    if forbidden_character(value) is not None or is_blank(value):
+        raise ValidationError("control characters and blank text are not allowed")
 
 
 class _Text(fields.String):
@@ -69,7 +70,7 @@ class PolicyContextSchema(_Strict):
 
     association = _Text(required=True)
     title = _Text(required=True)
-    license_number = fields.String(load_default=None, validate=validate.Length(max=40))
+    license_number = fields.String(load_default=None, validate=validate.Length(max=LICENSE_NUMBER_MAX))
     term = fields.Nested(TermSchema, required=True)
     channels = fields.List(_Text(), required=True, validate=validate.Length(min=1))
     tools = fields.List(_Text(), required=True)

@@ -6,9 +6,9 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
-from core.arabic import normalise
 from core.beneficiaries.errors import FormErrors
 from core.calendar import RIYADH, CalendarError, from_hijri, to_hijri
+from core.digits import ascii_digits
 from core.i18n import locale_code
 from core.workflow.deadlines import today
 
@@ -100,7 +100,7 @@ def parse(args) -> Period:
     now = _current(calendar)
     bounds = {}
     for key, default in (("from", _back(*now, 11)), ("to", now)):
-        raw = normalise(args.get(key) or "")
+        raw = ascii_digits(args.get(key) or "").strip()
         if not raw:
             bounds[key] = default
             continue
