@@ -97,13 +97,17 @@ def test_referrals_are_asked_and_answered_by_the_referral_role_only(app, officer
     b = officer.post("/beneficiaries", json=FILE).json
     asked = officer.post(f"/beneficiaries/{b['id']}/referrals", json={"question": "هل يستحق المساعدة الطارئة؟"})
     assert asked.status_code == 201, asked.json
-    not_theirs = officer.post(f"/referrals/{asked.json['id']}/answer", json={"answer": "نعم"})
+    version = asked.json["version"]
+    not_theirs = officer.post(f"/referrals/{asked.json['id']}/answer", json={"answer": "نعم", "version": version})
     assert not_theirs.status_code == 403
     referral_role = Api(client, make_token(app, "ref@alpha.test", "alpha", ["referral_officer"]))
-    answered = referral_role.post(f"/referrals/{asked.json['id']}/answer", json={"answer": "نعم يستحق"})
+    answered = referral_role.post(f"/referrals/{asked.json['id']}/answer",
+                                  json={"answer": "نعم يستحق", "version": version})
     assert answered.status_code == 200 and answered.json["answer"] == "نعم يستحق"
     assert officer.get("/referrals?answered=false").json["items"] == []
-    assert referral_role.post(f"/referrals/{asked.json['id']}/answer", json={"answer": "مرة أخرى"}).status_code == 409
+    again = referral_role.post(f"/referrals/{asked.json['id']}/answer",
+                               json={"answer": "مرة أخرى", "version": answered.json["version"]})
+    assert again.status_code == 409
 
 
 def test_a_token_of_tenant_a_cannot_reach_tenant_b(app, client, tenant_a, tenant_b):

@@ -194,6 +194,7 @@ class ReferralSchema(Schema):
     answer = Str()
     answered_by_id = fields.Integer(allow_none=True)
     answered_at = fields.DateTime(allow_none=True)
+    version = fields.Integer(metadata={"description": "Send it back when answering."})
 
 
 class ReferralPage(Schema):
@@ -212,3 +213,4 @@ class ReferralInput(Schema):
 
 class AnswerInput(Schema):
     answer = fields.String(required=True)
+    version = fields.Integer(required=True)

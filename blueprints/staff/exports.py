@@ -6,7 +6,8 @@ from blueprints.staff.requests import list_filters
 from core.exports import listings
 from core.exports.operations import FORMATS, export, response
 from core.extensions import db
-from core.web import arg_id, roles_required
+from core.programs import MODULES as PROGRAM_MODULES
+from core.web import arg_id, module_required, roles_required
 from core.workflow import queries
 
 
@@ -40,3 +41,11 @@ def export_referrals(fmt: str):
     answered = {"1": True, "0": False}.get(request.args.get("answered", ""))
     rows = listings.referral_rows(listings.referrals_query(answered))
     return _send(listings.REFERRALS, rows, fmt, {"answered": answered})
+
+
+@bp.get("/exports/programs.<fmt>")
+@module_required(*PROGRAM_MODULES)
+@roles_required(*READERS)
+def export_programs(fmt: str):
+    state = request.args.get("state") or None
+    return _send(listings.PROGRAMS, listings.program_rows(state), fmt, {"state": state})

@@ -12,6 +12,7 @@ from core.models.base import utcnow
 from core.policy import pdf
 from core.reports import periods
 from core.reports.figures import request_summary
+from core.reports.programs import program_figures
 from core.roles import STAFF_ROLES, Role
 from core.web import roles_required
 
@@ -21,7 +22,9 @@ MEMBERS = tuple(Role)
 
 def _figures():
     period = periods.parse(request.args)
-    return period, request_summary(g.tenant, period)
+    summary = request_summary(g.tenant, period)
+    summary.figures += program_figures(g.tenant, period)
+    return period, summary
 
 
 def _form_values():

@@ -225,3 +225,41 @@ def _batches(query, id_column, scalars=False) -> Iterable:
 def values(listing: Listing, columns: list[Column], rows: Iterable, labels: Labels) -> Iterable[list]:
     for row in rows:
         yield [column.value(row, labels) for column in columns]
+
+
+# --- programs ------------------------------------------------------------------------------------
+
+def _program_label(state):
+    from core.programs.states import ProgramState
+
+    return str(ProgramState(state).label) if state in set(ProgramState) else state
+
+
+PROGRAMS = Listing("programs", "program", _l("Programs"), (
+    Column("title", _l("Program"), lambda r, labels: r[0].title),
+    Column("state", _l("State"), lambda r, labels: _program_label(r[0].state)),
+    Column("target_group", _l("Target group"), lambda r, labels: r[0].target_group),
+    *_dates("starts", _l("Starts"), _l("Starts (Hijri)"), lambda r: r[0].starts_on),
+    *_dates("ends", _l("Ends"), _l("Ends (Hijri)"), lambda r: r[0].ends_on),
+    Column("capacity", _l("Seats"), lambda r, labels: r[0].capacity),
+    Column("fee", _l("Fee (SAR)"), lambda r, labels: r[0].fee),
+    Column("registrations", _l("Registrations"), lambda r, labels: r[1]),
+    Column("enrolled", _l("Enrolled"), lambda r, labels: r[2]),
+    Column("waitlisted", _l("On the waiting list"), lambda r, labels: r[3]),
+))
+
+
+def program_rows(state: str | None = None) -> Iterable:
+    """(program, registrations, enrolled, waitlisted) for the programs list's rows, in batches."""
+    from core.programs.models import Program, Registration
+
+    def counted(*where):
+        return (sa.select(sa.func.count(Registration.id))
+                .where(Registration.tenant_id == Program.tenant_id, Registration.program_id == Program.id, *where)
+                .correlate(Program).scalar_subquery())
+
+    query = sa.select(Program, counted(), counted(Registration.state == "enrolled"),
+                      counted(Registration.state == "waitlisted")).order_by(Program.id.desc())
+    if state:
+        query = query.where(Program.state == state)
+    return _batches(query, Program.id)
