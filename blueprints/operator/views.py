@@ -207,7 +207,8 @@ def resume(slug: str):
 @operator_required
 def reports():
     """Counts per association (files, requests, deadlines kept): no personal data."""
-    rows = overview()
-    audit.record("operator.reports", object_type="Tenant", object_id="*", tenant_id=None)
-    db.session.commit()
+    with cross_tenant_scope():
+        rows = overview()
+        audit.record("operator.reports", object_type="Tenant", object_id="*", tenant_id=None)
+        db.session.commit()
     return render_template("operator/reports.html", rows=rows)
