@@ -29,9 +29,10 @@ def main():
 def register(app) -> None:
     from core.backup.cli import backup, restore
     from core.messaging.cli import outbox
+    from core.registry.cli import registry
     from core.taskqueue.cli import beat, jobs, worker
 
-    for command in (demo, users, tenants_group, outbox, backup, restore, worker, beat, jobs):
+    for command in (demo, users, tenants_group, outbox, backup, restore, worker, beat, jobs, registry):
         app.cli.add_command(command)
 
 

@@ -4,13 +4,16 @@ from blueprints.staff import (  # noqa: F401  (they add routes to bp)
     exports,
     home,
     imports,
+    lifecycle,
     pdpl,
     program_registrations,
     programs,
     referrals,
     reports,
     requests,
+    rights,
     tokens,
+    verification,
 )
 from blueprints.staff.base import bp
 
