@@ -1,8 +1,8 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 import core.apitokens.models  # noqa: F401
 import core.beneficiaries.models  # noqa: F401  (module imports: they may be first to load core.models)
-import core.imports.models  # noqa: F401
 import core.eligibility.models  # noqa: F401
+import core.imports.models  # noqa: F401
 import core.invitations.models  # noqa: F401
 import core.lifecycle.models  # noqa: F401
 import core.messaging.models  # noqa: F401
