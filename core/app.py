@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from core import config as wasl_config
 from core import observability
-from core.extensions import babel, csrf, db, limiter, login_manager, migrate
+from core.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 ROOT = wasl_config.ROOT
 
@@ -51,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     app.before_request(_limit_urlencoded_body)  # before the limiter, whose keys read the form
     csrf.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")

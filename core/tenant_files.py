@@ -235,6 +235,8 @@ class TenantFileSchema(_Strict):
     #: Beneficiary categories and requestable services; without them Wasl uses the defaults from seed 004.
     categories = List(Nested(CustomEntrySchema), load_default=list)
     services = List(Nested(ServiceSchema), load_default=list)
+    #: The association's own satisfaction-survey questions, asked after the platform's fixed ones.
+    survey_questions = List(Nested(CustomEntrySchema), load_default=list)
     board_approvals = List(Nested(BoardApprovalSchema), load_default=list)
     #: PDPL: years a closed file is kept before its personal data is anonymised (core.pdpl.anonymise).
     retention_years = Integer(load_default=None, validate=_range(1, 50))
@@ -264,7 +266,7 @@ class TenantFileSchema(_Strict):
             seen = data.get(key, [])
             if len(seen) != len(set(seen)):
                 errors.setdefault(key, []).append(N_("a code is listed twice"))
-        for key in ("categories", "services", "verification_steps"):
+        for key in ("categories", "services", "survey_questions", "verification_steps"):
             codes = [c["code"] for c in data.get(key, [])]
             twice = sorted({c for c in codes if codes.count(c) > 1})
             if twice:

@@ -131,14 +131,14 @@ def test_registered_elsewhere_answers_yes_or_no_with_consent_and_audits_both_ass
         assert (held.tenant_id, held.object_id, held.actor_id) == (b, str(theirs), None)
         assert held.after["asked_by"] == "ask association"
         # Only keyed hashes are kept on the platform: never the ID in clear.
-        rows = db.session.execute(sa.select(RegistryEntry.tenant_id, RegistryEntry.id_hash)).all()
+        rows = db.session.execute(sa.select(RegistryEntry.association_id, RegistryEntry.id_hash)).all()
         assert all(h != "1058529940" and len(h) == 64 for _t, h in rows)
         assert (b, id_hash("1058529940")) in rows
     # `wasl registry rebuild` writes the same rows again (after a key change or a bulk import).
     result = app.test_cli_runner().invoke(args=["registry", "rebuild"])
     assert result.exit_code == 0 and "3 live file(s)" in result.output
     with app_ctx(app), cross_tenant_scope():
-        assert sorted(db.session.execute(sa.select(RegistryEntry.tenant_id, RegistryEntry.id_hash)).all()) == \
+        assert sorted(db.session.execute(sa.select(RegistryEntry.association_id, RegistryEntry.id_hash)).all()) == \
             sorted(rows)
 
 

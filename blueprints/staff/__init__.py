@@ -1,6 +1,8 @@
 """The staff work area at /<slug>/staff/: one blueprint, routes split by concept."""
 from blueprints.staff import (  # noqa: F401  (they add routes to bp)
     beneficiaries,
+    changes,
+    complaints,
     exports,
     home,
     imports,
@@ -12,6 +14,7 @@ from blueprints.staff import (  # noqa: F401  (they add routes to bp)
     reports,
     requests,
     rights,
+    surveys,
     tokens,
     verification,
 )

@@ -16,6 +16,7 @@ from core.extensions import db
 from core.messaging.compose import isolate
 from core.messaging.models import OutboxMessage
 from core.modules import enabled
+from core.portal import operations as portal
 from core.settings import channels
 from core.web import arg_id, roles_required
 from core.workflow import attachments, operations, queries
@@ -97,6 +98,7 @@ def _detail(support_request, status=200, **context):
                 declaration_text=DECLARATION_TEXT, declaration_version=DECLARATION_VERSION,
                 service_kinds=SERVICE_KINDS, service_labels={s.code: s for s in services(g.tenant)},
                 channels=channels(g.tenant), may_edit=can(*EDITORS), today=today(),
+                online=portal.application_for(support_request),
                 values=context.pop("values", {}), **context), status
 
 

@@ -19,9 +19,9 @@ def _sync(session, flush_context) -> None:
         return
     connection = session.connection()
     for b in (*touched, *gone):
-        connection.execute(sa.delete(_table).where(_table.c.tenant_id == b.tenant_id,
+        connection.execute(sa.delete(_table).where(_table.c.association_id == b.tenant_id,
                                                    _table.c.beneficiary_id == b.id))
-    rows = [{"tenant_id": b.tenant_id, "beneficiary_id": b.id, "id_hash": id_hash(b.national_id)}
+    rows = [{"association_id": b.tenant_id, "beneficiary_id": b.id, "id_hash": id_hash(b.national_id)}
             for b in touched if b.status in LIVE and b.national_id]
     if rows:
         connection.execute(sa.insert(_table), rows)

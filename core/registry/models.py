@@ -15,7 +15,9 @@ class RegistryEntry(db.Model):
     __tablename__ = "registry_entries"
     __table_args__ = (sa.Index("ix_registry_entries_hash", "id_hash"),)
 
-    tenant_id: Mapped[int] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True)
+    #: The association holding the file. Not named tenant_id on purpose: this is not a tenant-owned table
+    #: (no RLS), it is the one platform table the check reads.
+    association_id: Mapped[int] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True)
     #: The file's id in its association (so that association's audit log can name its own file).
     beneficiary_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     #: HMAC-SHA256 of the national ID under REGISTRY_HMAC_KEY, hex.

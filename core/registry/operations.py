@@ -31,9 +31,9 @@ def holders_of(national_id: str, except_tenant_id: int) -> list[tuple[int, int]]
     """(tenant id, file id) of every other association holding a live file for this ID.
 
     The one cross-tenant read of the feature: a platform table of keyed hashes, no tenant's rows."""
-    query = sa.select(RegistryEntry.tenant_id, RegistryEntry.beneficiary_id).where(
-        RegistryEntry.id_hash == id_hash(national_id), RegistryEntry.tenant_id != except_tenant_id)
-    return [tuple(row) for row in db.session.execute(query.order_by(RegistryEntry.tenant_id))]
+    query = sa.select(RegistryEntry.association_id, RegistryEntry.beneficiary_id).where(
+        RegistryEntry.id_hash == id_hash(national_id), RegistryEntry.association_id != except_tenant_id)
+    return [tuple(row) for row in db.session.execute(query.order_by(RegistryEntry.association_id))]
 
 
 def check(tenant, beneficiary, form, actor) -> RegistryCheck:
@@ -80,7 +80,7 @@ def rebuild() -> int:
 
     with cross_tenant_scope():
         db.session.execute(sa.delete(RegistryEntry))
-        rows = [{"tenant_id": t, "beneficiary_id": b, "id_hash": id_hash(n)} for t, b, n in db.session.execute(
+        rows = [{"association_id": t, "beneficiary_id": b, "id_hash": id_hash(n)} for t, b, n in db.session.execute(
             sa.select(Beneficiary.tenant_id, Beneficiary.id, Beneficiary.national_id)
             .where(Beneficiary.status.in_(LIVE)))]
         if rows:
