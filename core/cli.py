@@ -30,9 +30,10 @@ def register(app) -> None:
     from core.backup.cli import backup, restore
     from core.messaging.cli import outbox
     from core.registry.cli import registry
+    from core.rls_cli import rls
     from core.taskqueue.cli import beat, jobs, worker
 
-    for command in (demo, users, tenants_group, outbox, backup, restore, worker, beat, jobs, registry):
+    for command in (demo, users, tenants_group, outbox, backup, restore, worker, beat, jobs, registry, rls):
         app.cli.add_command(command)
 
 
@@ -70,6 +71,9 @@ def demo(port: int, host: str, no_serve: bool):
 
     app = current_app._get_current_object()
     upgrade_database()
+    from core.rls_cli import require_key
+
+    require_key(app)
     try:
         results = provision_directory(app.config["TENANTS_DIR"], only_new=True)
     except tenant_files.TenantFileError as exc:

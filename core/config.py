@@ -93,6 +93,9 @@ def from_environment() -> dict:
     return {
         "WASL_EMBEDDED": embedded,
         "SECRET_KEY": secret,
+        #: Signs the tenant each transaction writes for PostgreSQL's row-level security (core/rls_key.py);
+        #: unset, a key derived from SECRET_KEY. The database must hold the same (`wasl rls set-key`).
+        "RLS_SIGNING_KEY": env.get("RLS_SIGNING_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": database_url,
         #: Owner of the schema; migrations run as it. The app itself connects as DATABASE_URL.
         "DATABASE_ADMIN_URL": normalise_database_url(env.get("DATABASE_ADMIN_URL") or database_url),

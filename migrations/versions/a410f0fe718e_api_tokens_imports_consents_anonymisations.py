@@ -1,7 +1,7 @@
 """API tokens, imports and their problems, consents, anonymisations (issue 13)
 
 Revision ID: a410f0fe718e
-Revises: c41e2b4e46d6
+Revises: a7c2e9d4b105
 Create Date: 2026-11-30 17:16:58.016212
 
 """
@@ -14,7 +14,7 @@ from core import rls
 
 # revision identifiers, used by Alembic.
 revision = 'a410f0fe718e'
-down_revision = 'c41e2b4e46d6'
+down_revision = 'a7c2e9d4b105'
 branch_labels = None
 depends_on = None
 
