@@ -97,6 +97,7 @@ def register_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin_bp
+    from blueprints.api import register as register_api
     from blueprints.auth import bp as auth_bp
     from blueprints.invitations import bp as invitations_bp
     from blueprints.operator import bp as operator_bp
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (platform_bp, auth_bp, invitations_bp, operator_bp, staff_bp, admin_bp, portal_bp):
         app.register_blueprint(bp)
+    register_api(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

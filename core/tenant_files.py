@@ -238,6 +238,8 @@ class TenantFileSchema(_Strict):
     #: The association's own satisfaction-survey questions, asked after the platform's fixed ones.
     survey_questions = List(Nested(CustomEntrySchema), load_default=list)
     board_approvals = List(Nested(BoardApprovalSchema), load_default=list)
+    #: PDPL: years a closed file is kept before its personal data is anonymised (core.pdpl.anonymise).
+    retention_years = Integer(load_default=None, validate=_range(1, 50))
     #: Who may open a beneficiary file: every staff member, or only the people assigned to it.
     file_access = String(load_default="all_staff", validate=_one_of(FILE_ACCESS))
     verification_steps = List(Nested(VerificationStepSchema), load_default=list)

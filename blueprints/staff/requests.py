@@ -26,16 +26,21 @@ from core.workflow.services import DECLARATION_TEXT, DECLARATION_VERSION, SERVIC
 from core.workflow.states import Action, RequestState
 
 
+def list_filters(args) -> dict:
+    """The requests list's filters from the query string (the list and its exports read the same)."""
+    return {
+        "state": args.get("state") if args.get("state") in set(RequestState) else None,
+        "channel": args.get("channel") or None,
+        "category": args.get("category") or None,
+        "researcher_id": arg_id("researcher"),
+        "overdue": args.get("overdue") == "1",
+    }
+
+
 @bp.get("/requests")
 @roles_required(*READERS)
 def requests_list():
-    filters = {
-        "state": request.args.get("state") if request.args.get("state") in set(RequestState) else None,
-        "channel": request.args.get("channel") or None,
-        "category": request.args.get("category") or None,
-        "researcher_id": arg_id("researcher"),
-        "overdue": request.args.get("overdue") == "1",
-    }
+    filters = list_filters(request.args)
     page = queries.list_requests(**filters, after=arg_id("after"))
     from core.beneficiaries.operations import researchers
 
