@@ -2,7 +2,7 @@
 query on every call: ~0.13 ms more per query, now ~0.03 ms)
 
 Revision ID: b5d91e3a7c20
-Revises: a7c2e9d4b105
+Revises: a410f0fe718e
 Create Date: 2026-11-30 21:40:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 from core import rls
 
 revision = 'b5d91e3a7c20'
-down_revision = 'a7c2e9d4b105'
+down_revision = 'a410f0fe718e'
 branch_labels = None
 depends_on = None
 
