@@ -36,7 +36,7 @@ def version_rows(app, slug: str) -> list[tuple[int, str]]:
 def public_channels(client, slug: str) -> list[str]:
     page = client.get(f"/{slug}/policy?lang=ar").get_data(as_text=True)
     block = re.search(r'<ol class="policy-channels">(.*?)</ol>', page, re.S).group(1)
-    return re.findall(r"<li>(.*?)</li>", block)
+    return [re.sub(r"<[^>]+>", "", item) for item in re.findall(r"<li[^>]*>(.*?)</li>", block, re.S)]
 
 
 def test_first_provisioning_approves_version_1_with_the_files_records_as_written(app, seed_tenants):

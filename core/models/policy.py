@@ -35,8 +35,8 @@ class PolicyVersion(TenantOwned, db.Model):
     #: The rendered document (table of contents and sections) as HTML, frozen: what the board approves
     #: is exactly what the public later reads, whatever later happens to the template. Loaded only
     #: when a page shows the version (lists do not need them).
-    body_ar: Mapped[str] = mapped_column(sa.Text, nullable=False, deferred=True)
-    body_en: Mapped[str] = mapped_column(sa.Text, nullable=False, deferred=True)
+    body_ar: Mapped[str] = mapped_column(sa.Text, nullable=False, deferred=True, deferred_group="document")
+    body_en: Mapped[str] = mapped_column(sa.Text, nullable=False, deferred=True, deferred_group="document")
     #: SHA-256 of what the version says (the text of both bodies and the wording of its clauses):
     #: a change of settings, of the tenant's wording or of the shared wording it uses makes a new draft
     #: only when this changes. A board approval records it.
@@ -44,7 +44,7 @@ class PolicyVersion(TenantOwned, db.Model):
     #: The clauses the version uses, in order: id, kind, source (shared / own / added), the Arabic and
     #: English wording, the clause's own word for the beneficiary, omitted or moved. None for versions
     #: made before the clause library.
-    clauses: Mapped[list | None] = mapped_column(sa.JSON, deferred=True)
+    clauses: Mapped[list | None] = mapped_column(sa.JSON, deferred=True, deferred_group="document")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -89,6 +89,7 @@ class _Block:
     clause: _Rendered | None = None
     anchor: str = ""
     tag: str = "ol"
+    css: str = ""
     items: list = field(default_factory=list)
     header: _Rendered | None = None
     rows: list = field(default_factory=list)
@@ -168,13 +169,14 @@ def _fill(clause, values: dict, locale: str):
 
 def _blocks(section, values: dict, locale: str) -> list[_Block]:
     blocks: list[_Block] = []
+    css = f"policy-{section.id}" if section.section.generated else ""
     for clause in section.visible:
         rendered = _fill(clause, values, locale)
         last = blocks[-1] if blocks else None
         if clause.kind in ("item", "bullet"):
             tag = "ol" if clause.kind == "item" else "ul"
             if not (last and last.kind == "list" and last.tag == tag):
-                last = _Block("list", tag=tag)
+                last = _Block("list", tag=tag, css=css)
                 blocks.append(last)
             last.items.append(_ListItem(rendered))
         elif clause.kind == "subitem":
@@ -275,7 +277,7 @@ def render_letterhead(names: dict, settings: dict, locale: str) -> Markup:
 
 
 #: A number, or numbers joined by - / . : (dates, meeting numbers, references), in any digits.
-_NUMBER = re.compile(r"(?<![\w])[0-9٠-٩۰-۹]+(?:[-/.:][0-9٠-٩۰-۹]+)*")
+_NUMBER = re.compile(r"(?<![\w#])[0-9٠-٩۰-۹]+(?:[-/.:][0-9٠-٩۰-۹]+)*")
 _SKIP = {"bdi", "style", "script", "title", "a"}
 
 

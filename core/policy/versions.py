@@ -271,9 +271,13 @@ def clause_changes(old: PolicyVersion, new: PolicyVersion, locale: str) -> list[
     return changes
 
 
-def pending_changes(tenant, locale: str) -> tuple[PolicyVersion | None, PolicyVersion | None, list[ClauseChange]]:
-    """The published version, the newest draft after it and the clauses in which they differ."""
-    current, newest = published(), latest()
+def pending_changes(rows: list[PolicyVersion], locale: str
+                    ) -> tuple[PolicyVersion | None, PolicyVersion | None, list[ClauseChange]]:
+    """The published version, the newest draft after it and the clauses in which they differ, from the
+    tenant's versions (newest first, as `all_versions` gives them)."""
+    approved = [v for v in rows if v.status == PolicyStatus.approved]
+    current = max(approved, key=lambda v: (v.published_at, v.number)) if approved else None
+    newest = rows[0] if rows else None
     if current is None or newest is None or newest.number <= current.number or newest.status != PolicyStatus.draft:
         return current, None, []
     return current, newest, clause_changes(current, newest, locale)
