@@ -164,6 +164,10 @@ class BoardApprovalSchema(_Strict):
     policy_title = String(required=True, validate=_length(3, 300))
     #: The record's sentence as written in the document, shown on the policy page.
     text_ar = String(load_default=None)
+    #: The fingerprint of the text the board approved (`wasl tenants check` prints a file's): the record
+    #: approves this policy only if its text still has it. Without it, it approves the text the file gives.
+    text_hash = String(validate=validate.Regexp(r"^[0-9a-f]{64}$",
+                                                error=N_("must be a text fingerprint: 64 hex digits")))
 
     @validates_schema
     def _some_date(self, data, **kwargs):

@@ -73,12 +73,12 @@ class BoardApprovalForm(FlaskForm):
     def record(self) -> dict:
         """The validated record, as written."""
         return {
-            "meeting": self.meeting.data.strip() or None,
-            "session": self.session.data.strip() or None,
+            "meeting": (self.meeting.data or "").strip() or None,
+            "session": (self.session.data or "").strip() or None,
             "weekday": self.weekday.data or None,
             "hijri_date": self.hijri_date.data or None,
             "gregorian_date": self.gregorian_date.data,
-            "policy_title": self.policy_title.data.strip(),
+            "policy_title": (self.policy_title.data or "").strip(),
             "text_ar": (self.text_ar.data or "").strip() or None,
         }
 

@@ -278,28 +278,51 @@ def render_letterhead(names: dict, settings: dict, locale: str) -> Markup:
 
 #: A number, or numbers joined by - / . : (dates, meeting numbers, references), in any digits.
 _NUMBER = re.compile(r"(?<![\w#])[0-9٠-٩۰-۹]+(?:[-/.:][0-9٠-٩۰-۹]+)*")
+_NUMBER_ONLY = re.compile(r"^\s*[0-9٠-٩۰-۹]+(?:[-/.:][0-9٠-٩۰-۹]+)*\s*$")
 _SKIP = {"bdi", "style", "script", "title", "a"}
+#: Left-to-right isolate + override and their ends: WeasyPrint ignores CSS unicode-bidi, so printed
+#: documents carry the Unicode controls themselves.
+LRI, LRO, PDF_, PDI = "\u2066", "\u202d", "\u202c", "\u2069"
 
 
-def isolate_numbers(html: str) -> Markup:
-    """Every number-like token in the text wrapped left to right, so `٢٤-٤٥-٨` never reads `٨-٤٥-٢٤`
-    and a date never breaks at its hyphen (`.num` does not wrap)."""
+def _print_controls(text: str) -> str:
+    if not text.strip():
+        return text
+    if _NUMBER_ONLY.match(text):
+        return f"{LRI}{LRO}{text}{PDF_}{PDI}"
+    return f"{LRI}{text}{PDI}"
+
+
+def isolate_numbers(html: str, print_controls: bool = False) -> Markup:
+    """Every number-like token in the text wrapped left to right (`.num`: isolated, its characters in
+    their written order, never wrapped), so `24-45-8` never reads `8-45-24` inside Arabic text and
+    `٢٤-٤٥-٨` reads like `٠٣/٠٢/١٤٤٦`, as written. With `print_controls` (the PDF), the text of every
+    left-to-right `<bdi>` also gets the Unicode isolate (and, for a number, override) characters."""
     out, skip = [], []
+    ltr_bdi = 0
     for part in re.split(r"(<[^>]+>)", str(html)):
         if part.startswith("<"):
             match = re.match(r"<(/?)([a-zA-Z0-9]+)", part)
             if match:
                 closing, tag = match.group(1), match.group(2).lower()
                 if tag in _SKIP and not part.endswith("/>"):
-                    if closing and skip and skip[-1] == tag:
-                        skip.pop()
+                    if closing and skip and skip[-1][0] == tag:
+                        ltr_bdi -= skip.pop()[1]
                     elif not closing:
-                        skip.append(tag)
+                        is_ltr = int(tag == "bdi" and 'dir="ltr"' in part)
+                        skip.append((tag, is_ltr))
+                        ltr_bdi += is_ltr
             out.append(part)
-        elif skip or not part.strip():
+        elif not part.strip():
             out.append(part)
+        elif skip:
+            out.append(_print_controls(part) if print_controls and ltr_bdi and skip[-1][0] == "bdi" else part)
         else:
-            out.append(_NUMBER.sub(lambda m: f'<bdi dir="ltr" class="num">{m.group(0)}</bdi>', part))
+            def wrap(match):
+                token = match.group(0)
+                inner = f"{LRI}{LRO}{token}{PDF_}{PDI}" if print_controls else token
+                return f'<bdi dir="ltr" class="num">{inner}</bdi>'
+            out.append(_NUMBER.sub(wrap, part))
     return Markup("".join(out))
 
 

@@ -164,6 +164,7 @@ def sync(tenant) -> PolicyVersion | None:
             for version in all_versions():
                 if version.status == PolicyStatus.draft and version.number > current.number:
                     _set_status(version, PolicyStatus.superseded, "policy.supersede")
+            db.session.flush()  # while still in this tenant's scope
             return None
         version = PolicyVersion(
             tenant_id=tenant.id, number=newest.number + 1 if newest else 1, status=PolicyStatus.draft,
@@ -180,6 +181,7 @@ def sync(tenant) -> PolicyVersion | None:
                 _add_record(version, {**record, "text_hash": record.get("text_hash") or version.fingerprint})
             if approving(version):
                 _publish(version)
+        db.session.flush()  # while still in this tenant's scope
         return version
 
 
@@ -258,14 +260,16 @@ class ClauseChange:
 
 
 def clause_changes(old: PolicyVersion, new: PolicyVersion, locale: str) -> list[ClauseChange]:
-    """The clauses whose text differs between two versions, in the newer version's order."""
-    before = rendering.clause_texts(old.body(locale))
-    after = rendering.clause_texts(new.body(locale))
+    """The clauses whose text differs between two versions in either language (shown in `locale`), in the
+    newer version's order."""
+    other = "en" if locale == "ar" else "ar"
+    before, after = rendering.clause_texts(old.body(locale)), rendering.clause_texts(new.body(locale))
+    before_other, after_other = rendering.clause_texts(old.body(other)), rendering.clause_texts(new.body(other))
     changes = []
     for clause_id, text in after.items():
         if clause_id not in before:
             changes.append(ClauseChange(clause_id, "added", new=text))
-        elif before[clause_id] != text:
+        elif before[clause_id] != text or before_other.get(clause_id) != after_other.get(clause_id):
             changes.append(ClauseChange(clause_id, "changed", before[clause_id], text))
     changes.extend(ClauseChange(cid, "removed", old=text) for cid, text in before.items() if cid not in after)
     return changes
