@@ -40,14 +40,11 @@ class Advice:
         return f"{self.clause_id}: {self.problem}"
 
 
-def _texts(clause) -> list[str]:
-    out = []
-    for lang in ("ar", "en"):
-        value = clause.wording[lang]
-        if value is None:
-            continue
-        out.extend(value if isinstance(value, list | tuple) else [value])
-    return out
+def _text(clause, lang: str) -> str:
+    value = clause.wording[lang]
+    if value is None:
+        return ""
+    return " ".join(value) if isinstance(value, list | tuple) else value
 
 
 def wording_checks(snapshot: dict) -> list[Advice]:
@@ -58,9 +55,10 @@ def wording_checks(snapshot: dict) -> list[Advice]:
     sections = clause_module.resolve(snapshot)
     for section in sections:
         for clause in section.visible:
-            texts = _texts(clause)
-            joined = " ".join(texts)
-            if _PERIOD.search(joined) and _MINIMUM.search(joined):
+            # The Arabic is the board's text; the English only follows it.
+            joined = _text(clause, "ar")
+            if any(_PERIOD.search(_text(clause, lang)) and _MINIMUM.search(_text(clause, lang))
+                   for lang in ("ar", "en")):
                 out.append(Advice(MINIMUM_FOR_DEADLINE, clause.id, N_(
                     "the text says the decision comes within «not less than» (لا تقل عن) the period, but "
                     "decision_sla_days = {days} is the deadline Wasl counts, a maximum. The published text "
