@@ -27,9 +27,11 @@ def main():
 
 
 def register(app) -> None:
+    from core.holidays_cli import holidays_command
     from core.messaging.cli import outbox
+    from core.policy.cli import policy
 
-    for command in (demo, users, tenants_group, outbox):
+    for command in (demo, users, tenants_group, outbox, holidays_command, policy):
         app.cli.add_command(command)
 
 
@@ -146,7 +148,8 @@ def tenants_check(files):
     for tenant_file in loaded:
         for warning in tenant_file.warnings:
             click.echo(f"warning: {warning}")
-        click.echo(f"ok: {tenant_file.path} ({tenant_file.slug})")
+        text_hash = tenant_files.policy_text_hash(tenant_file.data)
+        click.echo(f"ok: {tenant_file.path} ({tenant_file.slug}), policy text fingerprint {text_hash}")
     for error in errors:
         click.echo(f"error: {error}", err=True)
     if errors:

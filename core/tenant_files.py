@@ -406,11 +406,34 @@ def dumps(data: dict, header: str | None = None) -> str:
     arrays = [k for k in keys if isinstance(data[k], list) and data[k] and all(isinstance(v, dict) for v in data[k])]
     chunks = [f"# {line}\n" for line in (header or "").splitlines()]
     chunks.append(tomli_w.dumps({k: data[k] for k in keys if k not in tables and k not in arrays}))
-    # tomli_w writes nested tables under their full name ([clauses."procedure.sign"], [[services]] with
-    # their documents inline), so the file parses back the same.
-    for key in [*tables, *arrays]:
-        chunks.append("\n" + tomli_w.dumps({key: data[key]}))
+    for key in tables:
+        chunks.append(_table(key, data[key]))
+    for key in arrays:
+        chunks.extend(_table(key, item, array=True) for item in data[key])
     return "".join(chunks)
+
+
+def _is_tables(value) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _table(name: str, value: dict, array: bool = False) -> str:
+    """One table under its full name ([clauses."procedure.sign"], [[services]] then
+    [[services.documents]]), its sub-tables after its own keys, so the file parses back the same."""
+    import tomli_w
+
+    def key(k: str) -> str:
+        return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else tomli_w.dumps({k: 0}).split(" =")[0]
+
+    own = {k: v for k, v in value.items() if not isinstance(v, dict) and not _is_tables(v)}
+    out = f"\n[[{name}]]\n" if array else f"\n[{name}]\n"
+    out += tomli_w.dumps(own)
+    for k, v in value.items():
+        if isinstance(v, dict):
+            out += _table(f"{name}.{key(k)}", v)
+        elif _is_tables(v):
+            out += "".join(_table(f"{name}.{key(k)}", item, array=True) for item in v)
+    return out
 
 
 def in_directory(directory: str | Path) -> list[Path]:
