@@ -119,3 +119,19 @@ def test_a_dropped_holiday_that_is_neither_a_platform_holiday_nor_a_date_is_name
             'channels = ["interview", "phone"]\ndropped_holidays = ["eid", "2026-02-22"]'))
     [(key, message)] = caught.value.problems
     assert key == "dropped_holidays[0]" and "must be a platform holiday (eid_al_fitr" in message
+
+
+def test_the_admin_sees_the_platform_holidays_and_drops_one_on_the_settings_page(app, client, tenant_a):
+    from tests.helpers import login, make_user
+    from tests.test_settings import open_form, settings_of, submit
+
+    make_user(app, "admin@alpha.example", {"alpha": ["tenant_admin"]})
+    login(client, "admin@alpha.example")
+    page = client.get("/alpha/admin/settings?lang=en").get_data(as_text=True)
+    listed = page.split('class="list-unstyled mb-2 observed-holidays"')[1].split("</ul>")[0]
+    assert "Eid al-Fitr" in listed and "National Day" in listed and 'class="date-h"' in listed
+    form = open_form(client, "/alpha/admin/settings").untick("observed_holidays", "national_day")
+    assert submit(client, "/alpha/admin/settings", form).status_code == 302
+    assert settings_of(app)["dropped_holidays"] == ["national_day"]
+    again = open_form(client, "/alpha/admin/settings")
+    assert "national_day" not in again.get("observed_holidays") and "eid_al_fitr" in again.get("observed_holidays")

@@ -61,9 +61,9 @@ def wording_checks(snapshot: dict) -> list[Advice]:
                    for lang in ("ar", "en")):
                 out.append(Advice(MINIMUM_FOR_DEADLINE, clause.id, N_(
                     "the text says the decision comes within «not less than» (لا تقل عن) the period, but "
-                    "decision_sla_days = {days} is the deadline Wasl counts, a maximum. The published text "
-                    "stays as the board approved it; suggest that the board amend it to «not exceeding» "
-                    "(لا تتجاوز) at its next meeting.", days=days)))
+                    "decision_sla_days = {days} is the deadline Wasl counts, a maximum. The text stays as "
+                    "written; suggest that the board amend it to «not exceeding» (لا تتجاوز) at its next "
+                    "meeting.", days=days)))
             if clause.id == "procedure.explain_review":
                 if not _PERIOD.search(joined):
                     out.append(Advice(OWN_PERIOD, clause.id, N_(
