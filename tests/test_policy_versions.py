@@ -106,8 +106,8 @@ def test_each_further_change_makes_another_draft(app, seed_tenants):
     assert version_rows(app, "irth") == [(1, "draft"), (2, "draft"), (3, "draft")]
     with app_ctx(app), cross_tenant_scope(), tenant_scope(tenants.by_slug("irth")):
         assert "لا تقل عن 10 أيام" in versions.get(2).body_ar
-        assert 'id="program-interviews"' in versions.get(2).body_ar
-        assert 'id="program-interviews"' not in versions.get(3).body_ar
+        assert 'data-clause="eligibility.interviews"' in versions.get(2).body_ar
+        assert 'data-clause="eligibility.interviews"' not in versions.get(3).body_ar
 
 
 def test_going_back_to_the_approved_settings_retires_the_pending_draft(app, seed_tenants):
