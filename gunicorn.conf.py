@@ -5,6 +5,7 @@ Everything can be overridden with GUNICORN_CMD_ARGS or the environment variables
 """
 import multiprocessing
 import os
+import tempfile
 
 bind = os.environ.get("WASL_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
@@ -15,7 +16,19 @@ graceful_timeout = 20
 keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
-accesslog = "-"
+# Wasl logs one JSON line per request itself (request id, tenant, user id, route; never the query
+# string): gunicorn's own access log would repeat it with the raw URL.
+accesslog = None
 errorlog = "-"
 # Behind a TLS-terminating proxy: trust its X-Forwarded-* headers only from these addresses.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Prometheus metrics from every worker process: each writes its samples into this folder, /metrics
+# adds them up. It must be set before a worker imports prometheus_client.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="wasl-metrics-"))
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

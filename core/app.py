@@ -6,6 +6,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from core import config as wasl_config
+from core import observability
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = wasl_config.ROOT
@@ -28,6 +29,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_request_hooks(app)
     register_template_helpers(app)
     register_commands(app)
+    register_task_queue(app)
+    observability.init_app(app)
     return app
 
 
@@ -141,6 +144,14 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["dual_datetime"] = i18n.dual_datetime
     app.jinja_env.filters["role_label"] = lambda code: Role(code).label
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+
+def register_task_queue(app: Flask) -> None:
+    from core.jobs import load_jobs
+    from core.taskqueue.app import celery_init_app
+
+    load_jobs()
+    celery_init_app(app)
 
 
 def register_commands(app: Flask) -> None:

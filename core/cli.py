@@ -27,11 +27,14 @@ def main():
 
 
 def register(app) -> None:
+    from core.backup.cli import backup, restore
     from core.holidays_cli import holidays_command
     from core.messaging.cli import outbox
     from core.policy.cli import policy
+    from core.taskqueue.cli import beat, jobs, worker
 
-    for command in (demo, users, tenants_group, outbox, holidays_command, policy):
+    for command in (demo, users, tenants_group, outbox, backup, restore, worker, beat, jobs, holidays_command,
+                    policy):
         app.cli.add_command(command)
 
 
@@ -69,6 +72,11 @@ def demo(port: int, host: str, no_serve: bool):
     click.echo(f"\nWasl is at http://{host}:{port}/  (log in at http://{host}:{port}/auth/login)")
     if not no_serve:
         from werkzeug.serving import run_simple
+
+        from core.taskqueue import embedded
+
+        embedded.start(app)
+        click.echo("Time-based jobs run in this process (no worker needed); see `wasl jobs list`.")
 
         run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 

@@ -81,6 +81,17 @@ def from_environment() -> dict:
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", not embedded),
         "PASSWORD_HASH_PARAMS": {},
         "WASL_DEMO_PASSWORD": env.get("WASL_DEMO_PASSWORD") or None,
+        #: The task queue's broker; without one (embedded default) tasks run in-process.
+        "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL") or env.get("REDIS_URL") or None,
+        "CELERY_BEAT_SCHEDULE_FILE": env.get("CELERY_BEAT_SCHEDULE_FILE", str(instance / "celerybeat-schedule")),
+        #: Seconds between two looks for due jobs in the embedded default's in-process timer.
+        "EMBEDDED_JOBS_TICK": float(env.get("EMBEDDED_JOBS_TICK", "30")),
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        #: Bearer token the operator's Prometheus scraper sends to /metrics; unset = no /metrics.
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        #: "json" (one JSON object per line: request id, tenant, user id, route, status, time) or "text".
+        "LOG_FORMAT": env.get("LOG_FORMAT", "text" if embedded else "json"),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
     }
 
 

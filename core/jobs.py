@@ -10,6 +10,7 @@ running it twice, or in two workers at once, changes nothing the second time. It
 """
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +27,11 @@ class Job:
 
 REGISTRY: dict[str, Job] = {}
 
+#: Modules that register jobs; `load_jobs` (called by the app factory) imports them. Add yours here.
+JOB_MODULES = (
+    "core.messaging.jobs",
+)
+
 
 def job(name: str, every: timedelta, module: str | None = None):
     def register(fn: Callable[[datetime], int]):
@@ -34,6 +40,13 @@ def job(name: str, every: timedelta, module: str | None = None):
         REGISTRY[name] = Job(name, fn, every, module)
         return fn
     return register
+
+
+def load_jobs() -> dict[str, Job]:
+    """Import every module of JOB_MODULES so its `@job` functions are in REGISTRY."""
+    for name in JOB_MODULES:
+        importlib.import_module(name)
+    return REGISTRY
 
 
 def tenants_with_module(module: str | None = None) -> Iterator:

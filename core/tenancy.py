@@ -21,7 +21,7 @@ from core.extensions import db
 #: First path segments that belong to the platform; no tenant may take them as its slug.
 RESERVED_SLUGS = frozenset({
     "admin", "api", "auth", "healthz", "operator", "static", "staff", "vendor", "www", "wasl",
-    "login", "logout", "favicon.ico", "robots.txt", "assets", "public", "portal", "docs",
+    "login", "logout", "favicon.ico", "robots.txt", "assets", "public", "portal", "docs", "metrics", "readyz",
 })
 
 

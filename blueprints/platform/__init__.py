@@ -1,6 +1,8 @@
 """Platform pages outside any tenant: the landing page and the health check."""
+import hmac
+
 import sqlalchemy as sa
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from core.extensions import db
 from core.models import Tenant, TenantStatus
@@ -25,3 +27,28 @@ def healthz():
         db.session.rollback()
         return {"status": "error", "database": "unreachable", "detail": type(exc).__name__}, 503
     return {"status": "ok", "database": "ok"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Ready to take traffic: the database answers, and Redis and the task broker when configured."""
+    from core.observability import readiness
+
+    checks = readiness(current_app)
+    ready = all(state in ("ok", "not configured") for state in checks.values())
+    return {"status": "ok" if ready else "unavailable", **checks}, 200 if ready else 503
+
+
+@bp.get("/metrics")
+def metrics():
+    """Prometheus metrics, for the operator's scraper only (Authorization: Bearer METRICS_TOKEN)."""
+    from core.observability import render_metrics
+
+    token = current_app.config.get("METRICS_TOKEN")
+    if not token:
+        abort(404)
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        return Response("metrics need the operator's token\n", 401, {"WWW-Authenticate": "Bearer"})
+    body, content_type = render_metrics(current_app)
+    return Response(body, content_type=content_type)

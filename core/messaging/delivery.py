@@ -80,21 +80,42 @@ def backend():
     return BACKENDS[name](current_app.config)
 
 
+#: A message claimed by a runner that then died is offered again after this long.
+CLAIM_LEASE = timedelta(minutes=15)
+
+
+def _claim(message_id: int) -> bool:
+    """Mark one due message as being sent by this runner; False if another runner has it (or sent it).
+
+    The claim is a conditional UPDATE committed before the message goes out, so two runners (two
+    workers, cron and a worker) can never both send it, on PostgreSQL and SQLite alike.
+    """
+    now = utcnow()
+    claimed = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.next_attempt_at <= now,
+               OutboxMessage.status.in_(("pending", "sending")))
+        .values(status="sending", next_attempt_at=now + CLAIM_LEASE)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return claimed.rowcount == 1
+
+
 def send_pending(limit: int = 200, transport=None) -> dict[str, int]:
     """Try every message that is due; returns counts of sent, retrying and failed."""
     transport = transport or backend()
     counts = {"sent": 0, "retry": 0, "failed": 0}
     with cross_tenant_scope():
+        # "sending" and due again: its runner died after claiming it (the lease ran out).
         ids = db.session.scalars(
-            sa.select(OutboxMessage.id).where(OutboxMessage.status == "pending",
+            sa.select(OutboxMessage.id).where(OutboxMessage.status.in_(("pending", "sending")),
                                               OutboxMessage.next_attempt_at <= utcnow())
             .order_by(OutboxMessage.id).limit(limit)).all()
         db.session.commit()
         for message_id in ids:
-            message = db.session.get(OutboxMessage, message_id, with_for_update={"skip_locked": True})
-            if message is None or message.status != "pending":
-                db.session.commit()
+            if not _claim(message_id):
                 continue
+            message = db.session.get(OutboxMessage, message_id)
             message.attempts += 1
             try:
                 transport.send(message)
@@ -104,6 +125,7 @@ def send_pending(limit: int = 200, transport=None) -> dict[str, int]:
                     message.status = "failed"
                     counts["failed"] += 1
                 else:
+                    message.status = "pending"
                     message.next_attempt_at = utcnow() + timedelta(minutes=2 ** message.attempts)
                     counts["retry"] += 1
             else:

@@ -32,7 +32,7 @@ class OutboxMessage(TenantOwned, db.Model):
     language: Mapped[str] = mapped_column(sa.String(5), nullable=False)
     subject: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     body: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    #: pending | sent | failed (failed = gave up after MAX_ATTEMPTS)
+    #: pending | sending (claimed by a runner) | sent | failed (failed = gave up after MAX_ATTEMPTS)
     status: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="pending")
     attempts: Mapped[int] = mapped_column(nullable=False, default=0)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))

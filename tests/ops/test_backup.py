@@ -1,0 +1,107 @@
+"""`wasl backup` / `wasl restore`: a round trip gives the same rows per tenant and byte-identical files."""
+import io
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from core.backup import operations
+from core.backup.operations import BackupError, Target
+from tests.conftest import ON_POSTGRES, _admin_engine
+from tests.helpers import post_form
+from tests.test_staff_helpers import open_file, open_request, staff_client
+
+PDF = b"%PDF-1.4\n" + os.urandom(2048)
+
+
+@pytest.fixture
+def filled(app, tenant_a, tenant_b):
+    officer = staff_client(app, "officer@alpha.test", "alpha", ["relations_officer"])
+    file_id = open_file(officer, "alpha")
+    request_id = open_request(officer, "alpha", file_id, "interview")
+    url = f"/alpha/staff/requests/{request_id}"
+    response = post_form(officer, f"{url}/attachments", {"file": (io.BytesIO(PDF), "الهوية.pdf")},
+                         form_page=url, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    other = staff_client(app, "officer@beta.test", "beta", ["relations_officer"])
+    open_file(other, "beta")
+    return app
+
+
+def _source(app) -> Target:
+    return Target(app.config["DATABASE_ADMIN_URL"], Path(app.config["UPLOAD_FOLDER"]))
+
+
+@pytest.fixture
+def empty_target(tmp_path):
+    """A new empty database of the same kind as the suite's, dropped afterwards."""
+    if not ON_POSTGRES:
+        yield Target(f"sqlite:///{tmp_path / 'restored.sqlite'}", tmp_path / "restored-uploads")
+        return
+    admin = make_url(os.environ.get("DATABASE_ADMIN_URL") or os.environ["DATABASE_URL"])
+    name = f"wasl_restore_{uuid.uuid4().hex[:8]}"
+    engine = _admin_engine().execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = admin.set(database=name).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        yield Target(url, tmp_path / "restored-uploads")
+    finally:
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+def test_a_restore_gives_the_same_counts_per_tenant_and_identical_attachments(filled, tmp_path, empty_target):
+    source = _source(filled)
+    manifest = operations.backup(source, tmp_path / "backup")
+    assert set(manifest["tenants"]) == {"alpha", "beta"}
+    assert manifest["tenants"]["alpha"]["attachments"] == 1
+    assert manifest["tenants"]["beta"]["beneficiaries"] == 1
+
+    operations.restore(tmp_path / "backup", empty_target)
+
+    assert operations.tenant_counts(empty_target.admin_url) == operations.tenant_counts(source.admin_url)
+    originals = {p.relative_to(source.upload_folder): p.read_bytes()
+                 for p in source.upload_folder.rglob("*") if p.is_file()}
+    restored = {p.relative_to(empty_target.upload_folder): p.read_bytes()
+                for p in empty_target.upload_folder.rglob("*") if p.is_file()}
+    assert PDF in originals.values()
+    assert restored == originals
+
+
+def test_a_damaged_backup_is_refused_before_anything_is_written(filled, tmp_path, empty_target):
+    operations.backup(_source(filled), tmp_path / "backup")
+    attachment = next((tmp_path / "backup" / "uploads").rglob("*.pdf"))
+    attachment.write_bytes(attachment.read_bytes()[:-1] + b"X")
+    with pytest.raises(BackupError, match="checksum differs"):
+        operations.restore(tmp_path / "backup", empty_target)
+    assert not empty_target.upload_folder.exists()
+
+
+def test_restore_refuses_a_database_that_is_not_empty(filled, tmp_path):
+    operations.backup(_source(filled), tmp_path / "backup")
+    with pytest.raises(BackupError, match="not empty|exists"):
+        operations.restore(tmp_path / "backup", Target(_source(filled).admin_url, tmp_path / "new-uploads"))
+
+
+def test_backup_refuses_a_folder_that_holds_something(filled, tmp_path):
+    (tmp_path / "backup").mkdir()
+    (tmp_path / "backup" / "x").write_text("x")
+    with pytest.raises(BackupError, match="not empty"):
+        operations.backup(_source(filled), tmp_path / "backup")
+
+
+def test_the_cli_backs_up_and_verifies(filled, tmp_path):
+    runner = filled.test_cli_runner()
+    result = runner.invoke(args=["backup", "-o", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    assert "2 tenants" in result.output
+    result = runner.invoke(args=["restore", "--verify-only", str(tmp_path / "b")])
+    assert result.exit_code == 0 and "every checksum matches" in result.output
+    (tmp_path / "b" / "manifest.json").write_text("{")
+    result = runner.invoke(args=["restore", "--verify-only", str(tmp_path / "b")])
+    assert result.exit_code != 0 and "manifest" in result.output
