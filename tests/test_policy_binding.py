@@ -185,3 +185,15 @@ def test_the_app_cannot_rewrite_an_approvals_text_hash(app, seed_tenants):
         with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
             session.execute(sa.update(BoardApproval).values(text_hash="0" * 64))
         session.rollback()
+
+
+def test_the_policy_job_makes_the_drafts_a_release_calls_for_once(app, monkeypatch, seed_tenants):
+    from core.jobs import load_jobs
+
+    job = load_jobs()["policy.sync_shared_wording"]
+    release_new_shared_wording(monkeypatch)
+    with app_ctx(app):
+        assert job.run(None) == 3
+    with app_ctx(app):
+        assert job.run(None) == 0
+    assert rows(app, "green-energy") == [(1, "draft"), (2, "draft")]

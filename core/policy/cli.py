@@ -1,20 +1,9 @@
 """`wasl policy sync`: after a release changed shared wording, a draft for every association it concerns."""
-from datetime import timedelta
-
 import click
 from flask.cli import with_appcontext
 
 from core.extensions import db
-from core.jobs import job
 from core.policy import versions
-
-
-@job("policy.sync_shared_wording", every=timedelta(hours=6))
-def sync_shared_wording(now) -> int:
-    """Drafts for the tenants whose policy the shared wording now words differently (idempotent)."""
-    made = versions.sync_all()
-    db.session.commit()
-    return len(made)
 
 
 @click.group("policy")
