@@ -31,6 +31,7 @@ REGISTRY: dict[str, Job] = {}
 JOB_MODULES = (
     "core.messaging.jobs",
     "core.policy.jobs",
+    "core.programs.jobs",
 )
 
 

@@ -81,3 +81,21 @@ def operator_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def module_required(*codes):
+    """The view exists only for tenants with one of these optional modules on; for others it is a 404,
+    as if the page did not exist."""
+    wanted = set(codes)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            tenant = g.get("tenant")
+            if tenant is None or not wanted & set((tenant.settings or {}).get("modules", [])):
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

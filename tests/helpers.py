@@ -34,7 +34,8 @@ def make_tenant(app, slug: str, **extra_toml):
     from core import tenant_files, tenants
     from core.tenancy import cross_tenant_scope
 
-    text = TENANT_TOML.format(slug=slug) + "".join(f"\n{k} = {v}" for k, v in extra_toml.items())
+    # Top-level keys go before the file's tables, or TOML would put them inside the last table.
+    text = "".join(f"{k} = {v}\n" for k, v in extra_toml.items()) + TENANT_TOML.format(slug=slug)
     with app_ctx(app), cross_tenant_scope():
         result = tenants.provision(tenant_files.parse(text))
         db.session.commit()

@@ -1,5 +1,12 @@
 """The staff work area at /<slug>/staff/: one blueprint, routes split by concept."""
-from blueprints.staff import beneficiaries, home, referrals, requests  # noqa: F401  (they add routes to bp)
+from blueprints.staff import (  # noqa: F401  (they add routes to bp)
+    beneficiaries,
+    home,
+    program_registrations,
+    programs,
+    referrals,
+    requests,
+)
 from blueprints.staff.base import bp
 
 __all__ = ["bp"]

@@ -6,24 +6,29 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
 from core.models.base import UTCDateTime, utcnow
-from core.models.keys import unique_tenant_id
+from core.models.keys import ID_TYPE, tenant_fk, unique_tenant_id
 from core.tenancy import TenantOwned
 
 
 class OutboxMessage(TenantOwned, db.Model):
-    """A message to a beneficiary, added in the same transaction as the change it tells about."""
+    """A message to a beneficiary (or a program registrant), added in the transaction of the change."""
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
         sa.Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),
         sa.Index("ix_outbox_messages_tenant_beneficiary", "tenant_id", "beneficiary_id"),
         unique_tenant_id("outbox_messages"),
+        tenant_fk("program_registration_id", "program_registrations", ondelete="CASCADE"),
+        sa.Index("ix_outbox_messages_tenant_program_registration", "tenant_id", "program_registration_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"))
+    #: The file the message is about; None for someone without a file (a program participant).
+    beneficiary_id: Mapped[int | None] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"))
     request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("support_requests.id", ondelete="SET NULL"),
                                                    index=True)
+    #: A program registration the message is about (core.programs).
+    program_registration_id: Mapped[int | None] = mapped_column(ID_TYPE)
     #: request_received | under_review | decision_accepted | decision_rejected | served
     kind: Mapped[str] = mapped_column(sa.String(40), nullable=False)
     #: email | sms
