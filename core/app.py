@@ -1,6 +1,7 @@
 """The application factory, made of small steps."""
 import sqlalchemy as sa
-from flask import Flask, g, render_template, request
+from flask import Flask, abort, current_app, g, render_template, request
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -23,7 +24,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(wasl_config.DEFAULTS)
     app.config.update(wasl_config.from_environment())
     app.config.update(overrides or {})
+    if app.config.get("PROXY_FIX_X_FOR"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_FIX_X_FOR"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
@@ -40,6 +47,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Riyadh")
+    app.before_request(_limit_urlencoded_body)  # before the limiter, whose keys read the form
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -54,6 +62,21 @@ def register_extensions(app: Flask) -> None:
             sa.event.listen(db.engine, "connect", _sqlite_foreign_keys)
 
 
+def _limit_urlencoded_body() -> None:
+    """A url-encoded form is read whole at once (no per-field limit applies): cap its size. And no
+    value anywhere may hold a NUL character: no database text column can store one (PostgreSQL
+    refuses it), so a form or an address carrying one is a bad request before anything reads it."""
+    if request.mimetype == "application/x-www-form-urlencoded":
+        request.max_content_length = current_app.config["MAX_URLENCODED_LENGTH"]
+    if "\x00" in request.path or any("\x00" in key + value for key, value in request.args.items(multi=True)) or (
+            request.method in ("POST", "PUT", "PATCH") and request.mimetype in _FORM_TYPES
+            and any("\x00" in value or "\x00" in key for key, value in request.form.items(multi=True))):
+        abort(400)
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
     """SQLite checks foreign keys only when asked, per connection; PostgreSQL always does.
 
@@ -64,15 +87,22 @@ def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def register_converters(app: Flask) -> None:
+    from core.web import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
+
+
 def register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin_bp
     from blueprints.auth import bp as auth_bp
+    from blueprints.invitations import bp as invitations_bp
     from blueprints.operator import bp as operator_bp
     from blueprints.platform import bp as platform_bp
     from blueprints.portal import bp as portal_bp
     from blueprints.staff import bp as staff_bp
 
-    for bp in (platform_bp, auth_bp, operator_bp, staff_bp, admin_bp, portal_bp):
+    for bp in (platform_bp, auth_bp, invitations_bp, operator_bp, staff_bp, admin_bp, portal_bp):
         app.register_blueprint(bp)
 
 
@@ -83,6 +113,8 @@ def register_errorhandlers(app: Flask) -> None:
         code = error.code if isinstance(error, HTTPException) else 500
         if code == 500:
             db.session.rollback()
+        if request_ctx.url_adapter is None:  # a Host outside TRUSTED_HOSTS: no link can be built for it
+            return "Bad request: this host name is not served here.", code, {"Content-Type": "text/plain"}
         if request.path.startswith("/api/"):
             return {"error": {"code": code, "message": str(getattr(error, "description", error))}}, code
         return render_template("errors/error.html", code=code), code

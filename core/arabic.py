@@ -1,13 +1,15 @@
 """Arabic text normalisation for search and comparison."""
 import re
 
+from core.digits import ARABIC_INDIC, EASTERN_ARABIC_INDIC
+
 _TASHKEEL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 _TATWEEL = "\u0640"
 _TRANSLATE = str.maketrans({
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
     "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي",
-    **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
-    **{chr(0x06F0 + d): str(d) for d in range(10)},  # Eastern Arabic-Indic (Persian) digits
+    **{digit: str(d) for d, digit in enumerate(ARABIC_INDIC)},
+    **{digit: str(d) for d, digit in enumerate(EASTERN_ARABIC_INDIC)},
 })
 _SPACES = re.compile(r"\s+")
 

@@ -47,6 +47,20 @@ def upgrade_database() -> None:
 
 # --- wasl demo ----------------------------------------------------------------------------------
 
+def _quiet_handler():
+    from werkzeug.serving import WSGIRequestHandler
+
+    class Handler(WSGIRequestHandler):
+        """The embedded server's Server header names no versions (Werkzeug's names its own and Python's)."""
+
+        def version_string(self) -> str:
+            return "Wasl"
+
+    return Handler
+
+
+QuietServerHandler = _quiet_handler()
+
 @click.command("demo")
 @click.option("--port", default=5000, show_default=True, help="Port to serve on (127.0.0.1).")
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -78,7 +92,8 @@ def demo(port: int, host: str, no_serve: bool):
         embedded.start(app)
         click.echo("Time-based jobs run in this process (no worker needed); see `wasl jobs list`.")
 
-        run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+        run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True,
+                   request_handler=QuietServerHandler)
 
 
 # --- wasl users ---------------------------------------------------------------------------------

@@ -43,6 +43,36 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def operator_database_url(database_url: str, explicit: str | None, app_role: str, operator_role: str) -> str | None:
+    """The operator role's connection (cross-tenant work on PostgreSQL), or None to use DATABASE_URL's.
+
+    Unset, it is DATABASE_URL with the operator role's name in place of the app role's, when DATABASE_URL
+    names the app role without a password (local trust authentication, as in development and CI); with
+    a password it must be given.
+    """
+    if explicit:
+        return normalise_database_url(explicit)
+    if not database_url.startswith("postgresql"):
+        return None
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.username != app_role:
+        return None  # the owner or a superuser: RLS does not stand in its way
+    if url.password:
+        raise ConfigError("DATABASE_OPERATOR_URL must be set: the operator role's connection "
+                          f"(e.g. postgresql://{operator_role}:…@host/db) for cross-tenant work.")
+    return url.set(username=operator_role).render_as_string(hide_password=False)
+
+
+def _hosts(value: str | None, embedded: bool) -> list[str] | None:
+    """TRUSTED_HOSTS: comma-separated host names the app answers to (None = any, not advised)."""
+    if value is None:
+        return ["localhost", "127.0.0.1", "[::1]"] if embedded else None
+    hosts = [h.strip() for h in value.split(",") if h.strip()]
+    return None if hosts == ["*"] else hosts
+
+
 def from_environment() -> dict:
     """Build the Flask config mapping from environment variables."""
     env = os.environ
@@ -57,6 +87,9 @@ def from_environment() -> dict:
             raise ConfigError("SECRET_KEY must be set when DATABASE_URL is set (production).")
         secret = _kept_secret(instance)
     database_url = normalise_database_url(database_url)
+    app_role = env.get("WASL_APP_ROLE", "wasl_app")
+    operator_role = env.get("WASL_OPERATOR_ROLE", "wasl_operator")
+    operator_url = operator_database_url(database_url, env.get("DATABASE_OPERATOR_URL"), app_role, operator_role)
     return {
         "WASL_EMBEDDED": embedded,
         "SECRET_KEY": secret,
@@ -64,9 +97,24 @@ def from_environment() -> dict:
         #: Owner of the schema; migrations run as it. The app itself connects as DATABASE_URL.
         "DATABASE_ADMIN_URL": normalise_database_url(env.get("DATABASE_ADMIN_URL") or database_url),
         #: Role the migrations grant data access to (PostgreSQL); owns nothing, cannot bypass RLS.
-        "WASL_APP_ROLE": env.get("WASL_APP_ROLE", "wasl_app"),
+        "WASL_APP_ROLE": app_role,
+        #: Role the migrations create for cross-tenant work, with a policy that sees every tenant.
+        "WASL_OPERATOR_ROLE": operator_role,
+        #: The operator role's connection: `cross_tenant_scope()` work runs on it (PostgreSQL only).
+        "SQLALCHEMY_BINDS": {"operator": operator_url} if operator_url else {},
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        #: Failed logins allowed per account from browsers that never logged in to it (an attacker); a
+        #: browser that did (a device cookie) has its own allowance, so the real user is not locked out.
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "5 per 15 minutes"),
+        #: Failed logins allowed per address across all accounts (password spraying).
+        "LOGIN_ADDRESS_RATE_LIMIT": env.get("LOGIN_ADDRESS_RATE_LIMIT", "30 per 15 minutes"),
+        #: Host names requests may carry (Host header); anything else is a 400. None = any host.
+        "TRUSTED_HOSTS": _hosts(env.get("TRUSTED_HOSTS"), embedded),
+        #: Number of proxies in front that set X-Forwarded-For/-Proto (werkzeug ProxyFix); 0 = none.
+        "PROXY_FIX_X_FOR": int(env.get("PROXY_FIX_X_FOR", "0")),
+        #: Base of the links in messages (invitations), e.g. https://wasl.example.org; else the request's host.
+        "PUBLIC_URL": env.get("PUBLIC_URL") or None,
+        "INVITATION_VALID_DAYS": int(env.get("INVITATION_VALID_DAYS", "7")),
         "IDLE_TIMEOUT_MINUTES": int(env.get("IDLE_TIMEOUT_MINUTES", "30")),
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER", str(instance / "uploads")),
         "TENANTS_DIR": env.get("WASL_TENANTS_DIR", str(ROOT / "tenants")),
@@ -107,6 +155,10 @@ DEFAULTS = {
     "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
     "LANGUAGES": ("ar", "en"),
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    #: Largest single field of a multipart form (not a file), and largest url-encoded form body: the
+    #: biggest form (the settings) is a few tens of kilobytes. Bigger is a 413 before anything reads it.
+    "MAX_FORM_MEMORY_SIZE": 100 * 1024,
+    "MAX_URLENCODED_LENGTH": 256 * 1024,
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_STRATEGY": "moving-window",
 }

@@ -5,6 +5,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
@@ -17,7 +18,24 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+#: The bind (SQLALCHEMY_BINDS key) of the operator's database role, for cross-tenant work.
+OPERATOR_BIND = "operator"
+
+
+class ScopeBoundSession(Session):
+    """Queries and flushes inside `cross_tenant_scope()` go to the operator's connection when one is
+    configured (PostgreSQL); everything else to the app's, whose RLS policy sees one tenant only."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and OPERATOR_BIND in self._db.engines:
+            from core.tenancy import current_scope
+
+            if current_scope().operator_connection:
+                return self._db.engines[OPERATOR_BIND]
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING), session_options={"class_": ScopeBoundSession})
 migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()

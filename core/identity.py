@@ -5,7 +5,7 @@ The check digit is a data-entry check (a mistyped digit is caught), not identity
 import phonenumbers
 from flask_babel import lazy_gettext as _l
 
-from core.arabic import normalise
+from core.digits import DigitError, to_ascii
 
 DEFAULT_REGION = "SA"
 
@@ -15,8 +15,11 @@ class IdentityError(ValueError):
 
 
 def _ascii_digits(value: str) -> str:
-    # normalise() turns Arabic-Indic digits into ASCII; spaces and dashes people type are dropped.
-    return normalise(value or "").replace(" ", "").replace("-", "")
+    """ASCII digits (Arabic-Indic ones converted, other kinds refused); spaces and dashes people type are dropped."""
+    try:
+        return "".join(to_ascii(value).split()).replace("-", "")
+    except DigitError as exc:
+        raise IdentityError(exc.message) from exc
 
 
 def id_check_digit_ok(number: str) -> bool:
@@ -34,7 +37,7 @@ def id_check_digit_ok(number: str) -> bool:
 def clean_national_id(value: str) -> str:
     """A Saudi national ID (starts with 1) or iqama (starts with 2), as 10 ASCII digits."""
     number = _ascii_digits(value)
-    if not number.isdigit() or len(number) != 10:
+    if not (number.isascii() and number.isdigit()) or len(number) != 10:
         raise IdentityError(_l("An ID number has exactly 10 digits."))
     if number[0] not in "12":
         raise IdentityError(_l("A national ID starts with 1 and an iqama number with 2."))

@@ -1,12 +1,13 @@
 """A charity admin managing who belongs to the association and with which roles.
 
-Accounts are platform-wide (one person may serve several associations), so an admin adds, changes
-and removes *memberships* of their own tenant only; disabling an account is the operator's work.
+Accounts are platform-wide (one person may serve several associations), so an admin changes and
+removes *memberships* of their own tenant only (people join by accepting an invitation:
+core/invitations); disabling an account is the operator's work.
 Every change is audited in the tenant's log with the roles before and after.
 """
 import sqlalchemy as sa
 
-from core import accounts, audit
+from core import audit
 from core.extensions import db
 from core.models import Tenant, TenantRole, User
 from core.roles import Role
@@ -66,35 +67,6 @@ def _other_active_admins(tenant: Tenant, user_id: int) -> int:
 def _keep_an_admin(tenant: Tenant, user: User, message) -> None:
     if not _other_active_admins(tenant, user.id):
         raise MembershipError(message, field="roles")
-
-
-def add_member(tenant: Tenant, email: str, roles, *, name: str = "", password: str = "") -> tuple[User, bool]:
-    """Give an account roles here; with no account for the e-mail, create one (name and password
-    needed). Returns the user and whether the account is new. The caller commits."""
-    wanted = _clean_roles(roles)
-    email = accounts.normalise_email(email)
-    user = db.session.scalar(sa.select(User).where(User.email == email))
-    created = user is None
-    if created:
-        if not name.strip():
-            raise MembershipError(N_("There is no account with this e-mail: enter the person's name to "
-                                     "create one."), field="name")
-        if not password:
-            raise MembershipError(N_("There is no account with this e-mail: choose an initial password to "
-                                     "create one."), field="password")
-        try:
-            user = accounts.create_user(email, name.strip(), password)
-        except accounts.AccountError as exc:
-            raise MembershipError(str(exc), field=exc.field) from exc
-    elif _roles_of(tenant, user.id):
-        raise MembershipError(N_("This person is already a member; change their roles on their page."),
-                              field="email")
-    for role in wanted:
-        db.session.add(TenantRole(tenant_id=tenant.id, user_id=user.id, role=role))
-    audit.record("membership.add", user, tenant_id=tenant.id, before={"roles": []},
-                 after={"email": user.email, "roles": wanted, "new_account": created})
-    db.session.flush()
-    return user, created
 
 
 def set_roles(tenant: Tenant, user: User, roles) -> tuple[list[str], list[str]]:

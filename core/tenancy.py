@@ -1,10 +1,15 @@
 """Tenant scope: which association's rows the current unit of work may see.
 
 Every query of a `TenantOwned` model gets `tenant_id = <current tenant>` added by the ORM; with no
-tenant set it gets a false condition, so a forgotten scope reads nothing (fail closed). Platform code
-that really must cross tenants says so with `cross_tenant_scope`, which operators' pages audit. On
-PostgreSQL the same scope is written into the transaction with `set_config(..., true)` and enforced a
-second time by row-level security.
+tenant set it gets a false condition, so a forgotten scope reads nothing (fail closed). On PostgreSQL
+the tenant is written into the transaction with `set_config('wasl.tenant_id', …, true)` and enforced a
+second time by row-level security, whose policy for the app's role has no setting that widens it.
+
+Platform code that really must cross tenants says so with `cross_tenant_scope` (operators' pages audit
+it). On PostgreSQL its queries run on a connection of their own, as the operator's database role
+(`DATABASE_OPERATOR_URL`, see core/rls.py); the session picks the connection by the scope in force
+(`core.extensions.ScopeBoundSession`), and changes are flushed when the scope changes, so each one is
+written by the connection of the scope it was made in.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from core.extensions import db
 RESERVED_SLUGS = frozenset({
     "admin", "api", "auth", "healthz", "operator", "static", "staff", "vendor", "www", "wasl",
     "login", "logout", "favicon.ico", "robots.txt", "assets", "public", "portal", "docs", "metrics", "readyz",
+    "invitations",
 })
 
 
@@ -33,6 +39,10 @@ class TenantScopeError(RuntimeError):
 class Scope:
     tenant_id: int | None = None
     cross_tenant: bool = False
+    #: Work that platform code began (a tenant scope inside a cross-tenant one, e.g. provisioning that
+    #: makes the new tenant's first policy version) stays on the operator's connection, which sees
+    #: what that work has written but not yet committed; the ORM still limits it to the tenant.
+    operator_connection: bool = False
 
 
 NO_SCOPE = Scope()
@@ -49,24 +59,37 @@ def _set_scope(scope: Scope) -> None:
     _apply_to_open_transaction(scope)
 
 
+def _flush_pending() -> None:
+    """Write what the current scope changed before the scope (and so the connection) changes."""
+    if not has_app_context() or "sqlalchemy" not in current_app.extensions:
+        return
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+
+
 @contextmanager
 def _scoped(scope: Scope):
     previous = current_scope()
+    _flush_pending()
     _set_scope(scope)
     try:
         yield
+        _flush_pending()
     finally:
         _set_scope(previous)
 
 
 def tenant_scope(tenant):
     """Work inside one tenant: queries see only its rows, inserts are stamped with it."""
-    return _scoped(Scope(tenant_id=tenant.id if hasattr(tenant, "id") else int(tenant)))
+    outer = current_scope()
+    return _scoped(Scope(tenant_id=tenant.id if hasattr(tenant, "id") else int(tenant),
+                         operator_connection=outer.cross_tenant or outer.operator_connection))
 
 
 def cross_tenant_scope():
     """Platform work across tenants (login, provisioning, the operator console). Callers audit it."""
-    return _scoped(Scope(cross_tenant=True))
+    return _scoped(Scope(cross_tenant=True, operator_connection=True))
 
 
 def enter_tenant(tenant) -> None:
@@ -138,19 +161,13 @@ def _stamp_and_guard_tenant(session: orm.Session, flush_context, instances) -> N
 
 # --- PostgreSQL: the same scope, per transaction, for row-level security -------------------------
 
-_SET_SCOPE_SQL = sa.text(
-    "SELECT set_config('wasl.tenant_id', :tenant, true), set_config('wasl.cross_tenant', :cross, true)"
-)
+_SET_SCOPE_SQL = sa.text("SELECT set_config('wasl.tenant_id', :tenant, true)")
 
 
 def _write_scope(connection: sa.Connection, scope: Scope) -> None:
     if connection.dialect.name != "postgresql":
         return
-    connection.execute(
-        _SET_SCOPE_SQL,
-        {"tenant": "" if scope.tenant_id is None else str(scope.tenant_id),
-         "cross": "on" if scope.cross_tenant else "off"},
-    )
+    connection.execute(_SET_SCOPE_SQL, {"tenant": "" if scope.tenant_id is None else str(scope.tenant_id)})
 
 
 @event.listens_for(orm.Session, "after_begin")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -14,25 +15,30 @@ from pathlib import Path
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from core.catalog import BENEFICIARY_TERMS, CHANNELS, MODULES, REVIEW_BODIES, TOOLS
+from core.digits import DigitError, to_ascii
 from core.tenancy import RESERVED_SLUGS
+from core.text import LABEL_MAX, LICENSE_NUMBER_MAX, NAME_MAX, TITLE_MAX, forbidden_character, is_blank
 from core.validation import N_
 
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
-HIJRI_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# Matched with fullmatch: `$` would also accept a trailing newline ("admin\n").
+SLUG_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+CODE_RE = re.compile(r"[a-z][a-z0-9_]{1,39}")
+HIJRI_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+#: Tables nested deeper than this are not a tenant file (and would exhaust the parser's recursion).
+MAX_NESTING = 20
 
 
 def _slug(value: str) -> None:
-    if not SLUG_RE.match(value):
+    if not SLUG_RE.fullmatch(value):
         raise ValidationError(N_("must be lower-case letters, digits and hyphens (1–63 characters)"))
-    if value in RESERVED_SLUGS:
+    if unicodedata.normalize("NFKC", value).strip().lower() in RESERVED_SLUGS:
         raise ValidationError(N_("'{value}' is a platform path and cannot be a tenant slug", value=value))
 
 
 def _hijri_date(value: str) -> None:
     from core.calendar import CalendarError, from_hijri
 
-    match = HIJRI_RE.match(value)
+    match = HIJRI_RE.fullmatch(value)
     if not match:
         raise ValidationError(N_("must be a Hijri date written YYYY-MM-DD, e.g. 1446-02-03"))
     try:
@@ -55,9 +61,37 @@ def _translatable(field_class, **messages):
                 {"default_error_messages": {**_FIELD_MESSAGES, **messages}})
 
 
-String = _translatable(fields.String, invalid=N_("Not a valid string."),
+class _CheckedString(fields.String):
+    """Text without control or bidi-override characters (line breaks only where `multiline`)."""
+
+    def __init__(self, *args, multiline=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.multiline = multiline
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if forbidden_character(text, self.multiline) is not None:
+            raise ValidationError(N_("must not contain control characters or bidi overrides"))
+        return text
+
+
+String = _translatable(_CheckedString, invalid=N_("Not a valid string."),
                        invalid_utf8=N_("Not a valid utf-8 string."))
-Integer = _translatable(fields.Integer, invalid=N_("Not a valid integer."), too_large=N_("Number too large."))
+class _DigitsInteger(fields.Integer):
+    """An integer; typed (a form sends text) in ASCII or Arabic-Indic digits only (core.digits)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            try:
+                value = to_ascii(value).strip()
+            except DigitError:
+                raise self.make_error("invalid") from None
+            if not value.lstrip("-").isdigit() or len(value) > 9:
+                raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+Integer = _translatable(_DigitsInteger, invalid=N_("Not a valid integer."), too_large=N_("Number too large."))
 Boolean = _translatable(fields.Boolean, invalid=N_("Not a valid boolean."))
 Date = _translatable(fields.Date, invalid=N_("Not a valid date."),
                      format=N_('"{input}" cannot be formatted as a date.'))
@@ -79,6 +113,20 @@ def _length(low: int, high: int) -> validate.Length:
     return validate.Length(min=low, max=high, error=N_("Length must be between {min} and {max}."))
 
 
+def _visible(value: str) -> None:
+    if is_blank(value):
+        raise ValidationError(N_("must contain visible text, not only spaces"))
+
+
+def _text(low: int, high: int) -> list:
+    """A name, label or title: a length the policy template can print, and something to see."""
+    return [_length(low, high), _visible]
+
+
+def _at_most(high: int) -> validate.Length:
+    return validate.Length(max=high, error=N_("Longer than {max} characters."))
+
+
 class _Strict(Schema):
     error_messages = {"unknown": N_("Unknown field."), "type": N_("Invalid input type.")}
 
@@ -87,26 +135,26 @@ class _Strict(Schema):
 
 
 class ContactSchema(_Strict):
-    phone = String(load_default=None)
-    email = Email(load_default=None)
-    address_ar = String(load_default=None)
-    address_en = String(load_default=None)
-    city_ar = String(load_default=None)
-    website = String(load_default=None)
-    social = String(load_default=None)
-    iban = String(load_default=None)
+    phone = String(load_default=None, validate=_at_most(40))
+    email = Email(load_default=None, validate=_at_most(254))
+    address_ar = String(load_default=None, validate=_at_most(300))
+    address_en = String(load_default=None, validate=_at_most(300))
+    city_ar = String(load_default=None, validate=_at_most(100))
+    website = String(load_default=None, validate=_at_most(300))
+    social = String(load_default=None, validate=_at_most(300))
+    iban = String(load_default=None, validate=_at_most(40))
 
 
 class ReviewSchema(_Strict):
     body = String(required=True, validate=_one_of(REVIEW_BODIES))
-    label_ar = String(required=True, validate=_length(2, 120))
-    label_en = String(required=True, validate=_length(2, 120))
+    label_ar = String(required=True, validate=_text(2, LABEL_MAX))
+    label_en = String(required=True, validate=_text(2, LABEL_MAX))
     decision_sla_days = Integer(load_default=14, validate=_range(1, 90))
 
 
 class LabelSchema(_Strict):
-    label_ar = String(required=True, validate=_length(2, 120))
-    label_en = String(required=True, validate=_length(2, 120))
+    label_ar = String(required=True, validate=_text(2, LABEL_MAX))
+    label_en = String(required=True, validate=_text(2, LABEL_MAX))
 
 
 class CustomEntrySchema(LabelSchema):
@@ -139,6 +187,8 @@ class Wording(fields.Field):
             raise self.make_error("invalid")
         if any(len(v) > self.MAX for v in items):
             raise self.make_error("too_long", max=self.MAX)
+        if any(forbidden_character(v, multiline=True) is not None for v in items):
+            raise ValidationError(N_("must not contain control characters or bidi overrides"))
         return [v.strip() for v in value] if isinstance(value, list) else value.strip()
 
 
@@ -156,14 +206,14 @@ class ClauseOverrideSchema(_Strict):
 class BoardApprovalSchema(_Strict):
     """Kept exactly as the board's minutes give it; the calendar check only warns."""
 
-    meeting = String(load_default=None)
-    session = String(load_default=None)
-    weekday = String(load_default=None)
+    meeting = String(load_default=None, validate=_at_most(100))
+    session = String(load_default=None, validate=_at_most(100))
+    weekday = String(load_default=None, validate=_at_most(40))
     hijri_date = String(load_default=None, validate=_hijri_date)
     gregorian_date = Date(load_default=None)
-    policy_title = String(required=True, validate=_length(3, 300))
+    policy_title = String(required=True, validate=_text(3, TITLE_MAX))
     #: The record's sentence as written in the document, shown on the policy page.
-    text_ar = String(load_default=None)
+    text_ar = String(load_default=None, multiline=True, validate=_at_most(4000))
     #: The fingerprint of the text the board approved (`wasl tenants check` prints a file's): the record
     #: approves this policy only if its text still has it. Without it, it approves the text the file gives.
     text_hash = String(validate=validate.Regexp(r"^[0-9a-f]{64}$",
@@ -177,14 +227,14 @@ class BoardApprovalSchema(_Strict):
 
 class TenantFileSchema(_Strict):
     slug = String(required=True, validate=_slug)
-    name_ar = String(required=True, validate=_length(2, 200))
-    name_en = String(required=True, validate=_length(2, 200))
+    name_ar = String(required=True, validate=_text(2, NAME_MAX))
+    name_en = String(required=True, validate=_text(2, NAME_MAX))
     #: A sample tenant (not a real association); the UI says so.
     sample = Boolean(load_default=False)
     beneficiary_term = String(load_default="beneficiary", validate=_one_of(BENEFICIARY_TERMS))
-    policy_title_ar = String(load_default=None)
-    policy_title_en = String(load_default=None)
-    license_number = String(load_default=None)
+    policy_title_ar = String(load_default=None, validate=_text(3, TITLE_MAX))
+    policy_title_en = String(load_default=None, validate=_text(3, TITLE_MAX))
+    license_number = String(load_default=None, validate=[_at_most(LICENSE_NUMBER_MAX), _visible])
     license_date_hijri = String(load_default=None, validate=_hijri_date)
     contact = Nested(ContactSchema, load_default=dict)
     review = Nested(ReviewSchema, required=True)
@@ -317,12 +367,26 @@ def parse(text: str, source: str = "<upload>") -> TenantFile:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise TenantFileError.of(source, [("", N_("not valid TOML: {error}", error=exc))]) from exc
+    except RecursionError as exc:
+        raise TenantFileError.of(source, [("", N_("tables or lists are nested too deeply"))]) from exc
+    if _depth(raw) > MAX_NESTING:
+        raise TenantFileError.of(source, [("", N_("tables or lists are nested too deeply"))])
     tenant_file = validate(raw, source)
     stem = Path(source).stem
     if source.endswith(".toml") and stem != tenant_file.slug:
         raise TenantFileError.of(source, [("slug", N_("'{slug}' must match the file name '{name}'",
                                                      slug=tenant_file.slug, name=f"{stem}.toml"))])
     return tenant_file
+
+
+def _depth(value, level: int = 0) -> int:
+    if level > MAX_NESTING:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
 
 
 def load(path: str | Path) -> TenantFile:

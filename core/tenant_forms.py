@@ -24,6 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from core import holidays
 from core.catalog import CHANNELS, MODULES, TOOLS
+from core.digits import ascii_digits, to_int
 from core.i18n import locale_code
 from core.validation import translate
 
@@ -45,8 +46,6 @@ SECTION_LABELS = {
     "holidays": _l("Holidays"),
     "dropped_holidays": _l("Holidays"),
 }
-
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
 def _strip(value):
@@ -206,10 +205,11 @@ class TenantSettingsForm(FlaskForm):
                 continue  # an unticked custom entry is removed with its labels (the audit log keeps them)
             order = float("inf")
             if entry.position.data:
-                try:
-                    order = int(entry.position.data.translate(_DIGITS))
-                except ValueError:
+                number = to_int(entry.position.data, low=0, high=MAX_ROWS * 10)
+                if number is None:
                     entry.position.errors = [*entry.position.errors, _("Enter a whole number.")]
+                else:
+                    order = number
             moved = 0 if entry.position.data != entry.was.data else 1
             chosen.append((order, moved, index, entry.code.data or ""))
             if entry.is_custom:
@@ -219,13 +219,15 @@ class TenantSettingsForm(FlaskForm):
         return [code for *_key, code in sorted(chosen)], custom
 
     def holiday_values(self) -> list[str]:
-        text = (self.holidays.data or "").translate(_DIGITS)
+        text = ascii_digits(self.holidays.data)
         return sorted(set(filter(None, re.split(r"[\s,،]+", text))))
 
     def to_changes(self) -> dict:
         """The form's values as tenant-file keys (text as typed: the schema converts and checks it)."""
         contact = {k: v for k, v in self.contact.data.items() if v}
         review = {k: v for k, v in self.review.data.items() if v not in (None, "")}
+        if review.get("decision_sla_days"):
+            review["decision_sla_days"] = ascii_digits(review["decision_sla_days"])
         referral = {k: v for k, v in self.referral.data.items() if v not in (None, "")}
         channels, custom_channels = self._entries(self.channels, "custom_channels")
         tools, custom_tools = self._entries(self.tools, "custom_tools")

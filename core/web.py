@@ -2,12 +2,15 @@
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, g
+from flask import Blueprint, abort, g, request
 from flask_login import current_user, login_required
+from werkzeug.routing import IntegerConverter
 
 from core.accounts import roles_in
+from core.digits import to_int
 from core.extensions import db
 from core.models import Tenant, TenantStatus
+from core.models.keys import INT4_MAX, MAX_ID
 from core.tenancy import RESERVED_SLUGS, enter_tenant
 
 
@@ -99,3 +102,26 @@ def module_required(*codes):
         return wrapped
 
     return decorator
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:…>` in every route: ASCII digits only, and no bigger than a key column holds, so a huge
+    number in a path is a 404 instead of a database error (views check the model's own range too)."""
+
+    regex = r"[0-9]{1,19}"
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002 - werkzeug's names
+        super().__init__(map, fixed_digits=fixed_digits, min=0 if min is None else min,
+                         max=MAX_ID if max is None else max, signed=False)
+
+
+def arg_id(name: str, high: int = INT4_MAX) -> int | None:
+    """A positive id from the query string (`?after=`, `?researcher=`): None when absent, 400 when it is
+    not a number in the column's range (never a database error)."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    value = to_int(raw, low=1, high=high)
+    if value is None:
+        abort(400)
+    return value

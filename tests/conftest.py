@@ -1,8 +1,10 @@
 """Test fixtures: one app and one migrated database per session, emptied after every test.
 
 The same suite runs on SQLite (default) and on PostgreSQL when DATABASE_URL is set; then the app
-connects as the unprivileged role (DATABASE_URL) and the schema is built and cleaned as the owner
-(DATABASE_ADMIN_URL), so row-level security is really in force during the tests.
+connects as the unprivileged role (DATABASE_URL), does cross-tenant work as the operator role
+(DATABASE_OPERATOR_URL, derived from DATABASE_URL when it names wasl_app without a password), and the
+schema is built and cleaned as the owner (DATABASE_ADMIN_URL), so row-level security is really in
+force during the tests.
 """
 import os
 import tempfile
@@ -38,9 +40,9 @@ def _reset_postgres_schema() -> None:
     with engine.begin() as conn:
         conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(sa.text("CREATE SCHEMA public"))
-        role = conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = 'wasl_app'")).scalar()
-        if role:
-            conn.execute(sa.text("DROP OWNED BY wasl_app"))
+        for name in ("wasl_app", "wasl_operator"):
+            if conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": name}).scalar():
+                conn.execute(sa.text(f"DROP OWNED BY {name}"))
     engine.dispose()
 
 

@@ -101,5 +101,26 @@ def test_rejection_message_carries_the_reason(app, tenant_a):
     assert act(reviewer, "alpha", request_id, "reject", reason=reason).status_code == 302
     kinds = [(m[0], m[7]) for m in _messages(app)]
     assert kinds[-1][0] == "decision_rejected" and reason in kinds[-1][1]
-    queue = officer.get("/alpha/staff/").get_data(as_text=True)
-    assert "queue-not_notified" in queue
+    # The decision is not yet told: the request is in the queue, counted once …
+    reference = _reference(app, request_id)
+    section = _queue(officer, "not_notified")
+    assert reference in section and 'queue-count">1<' in section
+    assert reference not in _queue(officer, "decision")
+    # … and leaves it once the message is delivered.
+    assert app.test_cli_runner().invoke(args=["outbox", "send"]).exit_code == 0
+    section = _queue(officer, "not_notified")
+    assert reference not in section and 'queue-count">0<' in section
+
+
+def _reference(app, request_id) -> str:
+    from core.workflow.models import SupportRequest
+
+    with app_ctx(app), cross_tenant_scope():
+        return db.session.get(SupportRequest, request_id).reference
+
+
+def _queue(client, name) -> str:
+    """The HTML of one work queue on the staff home page (so an assertion cannot match another queue)."""
+    page = client.get("/alpha/staff/").get_data(as_text=True)
+    start = page.index(f'id="queue-{name}"')
+    return page[start:page.index("</section>", start)]

@@ -39,7 +39,10 @@ def open_request(client, slug, beneficiary_id, channel, service="financial_aid",
 
 
 def version_of(client, url) -> str:
+    """The version the page's main forms carry (on a request page, the actions' — not a checklist item's)."""
     page = client.get(url).get_data(as_text=True)
+    if "/actions/" in page:
+        page = page.split("/actions/", 1)[1]
     match = VERSION_RE.search(page)
     assert match, "no version field on " + url
     return match.group(1)
@@ -63,10 +66,11 @@ def receive_all_documents(app, client, slug, request_id):
         from core import tenants
 
         with tenant_scope(tenants.by_slug(slug)):
-            ids = [d.id for d in db.session.query(RequestDocument).filter_by(request_id=request_id)]
+            rows = [(d.id, d.version) for d in db.session.query(RequestDocument).filter_by(request_id=request_id)]
     url = f"/{slug}/staff/requests/{request_id}"
-    for doc_id in ids:
-        response = post_form(client, f"{url}/documents/{doc_id}", {"received_on": "2025-01-05", "verified": "1"},
-                             form_page=url)
+    ids = [doc_id for doc_id, _version in rows]
+    for doc_id, version in rows:
+        response = post_form(client, f"{url}/documents/{doc_id}",
+                             {"received_on": "2025-01-05", "verified": "1", "version": str(version)}, form_page=url)
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     return ids

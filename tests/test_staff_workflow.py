@@ -55,7 +55,8 @@ def test_request_walks_from_intake_to_served(app, seed_tenants, slug):
     assert referral_label in inbox and "ما المستندات المطلوبة" in inbox
     referral_id = int(inbox.split("/referrals/")[1].split("/answer")[0])
     response = post_form(referral, f"/{slug}/staff/referrals/{referral_id}/answer",
-                         {"answer": "صورة الهوية وسجل الأسرة وتعريف بالدخل"}, form_page=f"/{slug}/staff/referrals")
+                         {"answer": "صورة الهوية وسجل الأسرة وتعريف بالدخل", "version": "1"},
+                         form_page=f"/{slug}/staff/referrals")
     assert response.status_code == 302
     assert "صورة الهوية وسجل الأسرة" in officer.get(f"/{slug}/staff/beneficiaries/{beneficiary_id}").get_data(
         as_text=True)

@@ -1,7 +1,7 @@
 """Admin routes: policy versions, the diff between two, and recording a board approval."""
 import re
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -15,9 +15,10 @@ from core.calendar import CalendarError, from_hijri
 from core.extensions import db
 from core.i18n import locale_code
 from core.models import PolicyStatus
+from core.models.keys import INT4_MAX
 from core.policy import diff, pdf, versions
 from core.roles import Role
-from core.web import roles_required
+from core.web import arg_id, roles_required
 
 _HIJRI = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
 
@@ -84,7 +85,7 @@ class BoardApprovalForm(FlaskForm):
 
 
 def _version_or_404(number: int):
-    version = versions.get(number)
+    version = versions.get(number) if 0 < number <= INT4_MAX else None
     if version is None:
         abort(404)
     return version
@@ -179,8 +180,7 @@ def policy_approve(number: int):
 @bp.get("/policy/diff")
 @roles_required(Role.tenant_admin)
 def policy_diff():
-    old_number = request.args.get("from", type=int)
-    new_number = request.args.get("to", type=int)
+    old_number, new_number = arg_id("from"), arg_id("to")
     if old_number is None or new_number is None:
         abort(400)
     old, new = _version_or_404(old_number), _version_or_404(new_number)

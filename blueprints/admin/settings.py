@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
 
 from blueprints.admin.forms import SettingsForm
 from blueprints.admin.views import bp
@@ -16,7 +17,7 @@ from core.web import roles_required
 
 
 def _version(tenant) -> str:
-    return tenant.updated_at.isoformat() if tenant.updated_at else ""
+    return str(tenant.version)
 
 
 def _fresh_form() -> SettingsForm:
@@ -41,6 +42,15 @@ def _render(form: SettingsForm, status: int = 200):
         platform_holidays=_upcoming_holidays()), status
 
 
+def _conflict():
+    """Saving now would silently undo a change someone made after this page was opened."""
+    fresh = _fresh_form()
+    fresh.general_errors.append(_("Someone changed these settings after you opened this page, so your "
+                                  "changes were not saved. These are the current settings: make your "
+                                  "changes again and save."))
+    return _render(fresh, 409)
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @roles_required(Role.tenant_admin)
 def settings():
@@ -51,12 +61,7 @@ def settings():
     if not form.validate_on_submit():
         return _render(form, 400)
     if form.version.data != _version(tenant):
-        # Saving now would silently undo a change someone made after this page was opened.
-        fresh = _fresh_form()
-        fresh.general_errors.append(_("Someone changed these settings after you opened this page, so your "
-                                      "changes were not saved. These are the current settings: make your "
-                                      "changes again and save."))
-        return _render(fresh, 409)
+        return _conflict()
     changes = form.to_changes()
     if not form.has_errors():
         try:
@@ -64,6 +69,9 @@ def settings():
         except TenantFileError as exc:
             db.session.rollback()
             form.show_problems(exc.problems)
+        except StaleDataError:  # saved by someone else between our check and our UPDATE
+            db.session.rollback()
+            return _conflict()
         else:
             if not changed:
                 flash(_("Nothing was changed."), "info")

@@ -3,23 +3,27 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.admin.forms import AddMemberForm, RemoveMemberForm, RolesForm
+from blueprints.admin.forms import InviteForm, RemoveMemberForm, RevokeInvitationForm, RolesForm
 from blueprints.admin.views import bp
 from core import memberships
 from core.extensions import db
+from core.invitations import operations as invitations
+from core.messaging.compose import isolate
+from core.models.base import utcnow
+from core.models.keys import INT4_MAX
 from core.roles import Role
 from core.validation import translate
 from core.web import roles_required
 
 
 def _member_or_404(user_id: int):
-    found = memberships.member(g.tenant, user_id)
+    found = memberships.member(g.tenant, user_id) if 0 < user_id <= INT4_MAX else None
     if found is None:
         abort(404)  # not a member here: another tenant's people are not even confirmed to exist
     return found
 
 
-def _show_error(form, exc: memberships.MembershipError) -> None:
+def _show_error(form, exc) -> None:
     field = getattr(form, exc.field, None) if exc.field else None
     target = field if field is not None else form.roles
     target.errors = [*(target.errors or []), translate(exc.message)]
@@ -28,33 +32,49 @@ def _show_error(form, exc: memberships.MembershipError) -> None:
 @bp.get("/users")
 @roles_required(Role.tenant_admin)
 def users():
-    return render_template("admin/users.html", tenant=g.tenant, members=memberships.members(g.tenant))
+    return render_template("admin/users.html", tenant=g.tenant, members=memberships.members(g.tenant),
+                           invitations=invitations.pending(g.tenant), revoke_form=RevokeInvitationForm(),
+                           now=utcnow())
 
 
-@bp.route("/users/new", methods=["GET", "POST"])
+@bp.route("/users/invite", methods=["GET", "POST"])
 @roles_required(Role.tenant_admin)
-def user_add():
-    form = AddMemberForm()
+def user_invite():
+    """Invite someone by e-mail. The answer is the same whether or not the e-mail has an account."""
+    form = InviteForm()
     status = 200
     if form.is_submitted():
         status = 422
         if form.validate():
             try:
-                user, created = memberships.add_member(g.tenant, form.email.data, form.roles.data,
-                                                       name=form.name.data or "", password=form.password.data or "")
-            except memberships.MembershipError as exc:
+                invitation = invitations.invite(g.tenant, form.email.data, form.roles.data,
+                                                current_user._get_current_object())
+            except invitations.InvitationError as exc:
                 db.session.rollback()
                 _show_error(form, exc)
             else:
                 db.session.commit()
-                if created:
-                    flash(_("An account was created for {email} and added to the association. Give them the "
-                            "initial password in a safe way.").format(email=user.email), "success")
-                else:
-                    flash(_("{email} already had an account and was added to the association; their password "
-                            "is unchanged.").format(email=user.email), "success")
+                flash(_("An invitation was sent to {email}. It is valid for {days} days; the person joins when "
+                        "they accept it.").format(email=isolate(invitation.email), days=invitations.valid_days()),
+                      "success")
                 return redirect(url_for("admin.users"))
-    return render_template("admin/users_add.html", tenant=g.tenant, form=form), status
+    return render_template("admin/users_invite.html", tenant=g.tenant, form=form,
+                           days=invitations.valid_days()), status
+
+
+@bp.post("/users/invitations/<int:invitation_id>/revoke")
+@roles_required(Role.tenant_admin)
+def invitation_revoke(invitation_id: int):
+    form = RevokeInvitationForm()
+    if not form.validate_on_submit():
+        abort(400)
+    invitation = invitations.revoke(g.tenant, invitation_id)
+    if invitation is None:
+        abort(404)
+    db.session.commit()
+    flash(_("The invitation to {email} was withdrawn: its link no longer works.").format(
+        email=isolate(invitation.email)), "success")
+    return redirect(url_for("admin.users"))
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])

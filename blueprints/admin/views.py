@@ -6,10 +6,12 @@ from flask_babel import gettext as _
 
 from core import audit
 from core.calendar import RIYADH
+from core.digits import ascii_digits
 from core.extensions import db
 from core.models import AuditEntry, TenantRole, User
+from core.models.keys import MAX_ID, get_in_tenant
 from core.roles import Role
-from core.web import roles_required, tenant_blueprint
+from core.web import arg_id, roles_required, tenant_blueprint
 
 bp = tenant_blueprint("admin", __name__, "/admin", members_only=True)
 
@@ -44,12 +46,12 @@ def audit_log():
         if not filters[key]:
             continue
         try:
-            day = date.fromisoformat(filters[key]) + timedelta(days=1 if key == "until" else 0)
+            day = date.fromisoformat(ascii_digits(filters[key])) + timedelta(days=1 if key == "until" else 0)
         except ValueError:
             errors[key] = _("Enter a date as YYYY-MM-DD.")
             continue
         query = query.where(bound(datetime.combine(day, time(), RIYADH)))
-    before_id = request.args.get("before", type=int)
+    before_id = arg_id("before", high=MAX_ID)
     if before_id:
         query = query.where(AuditEntry.id < before_id)
     entries = [] if errors else db.session.scalars(query.limit(PAGE_SIZE + 1)).all()
@@ -62,7 +64,7 @@ def audit_log():
 @bp.get("/audit/<int:entry_id>")
 @roles_required(Role.tenant_admin)
 def audit_entry(entry_id: int):
-    entry = db.session.get(AuditEntry, entry_id)
+    entry = get_in_tenant(AuditEntry, entry_id)
     if entry is None:
         abort(404)
     audit.record("audit.view", entry)

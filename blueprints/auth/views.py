@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from blueprints.auth.forms import LoginForm
-from core import accounts
+from core import accounts, devices
 from core.extensions import limiter
 from core.roles import STAFF_ROLES, Role
 
@@ -16,9 +16,26 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _login_key() -> str:
-    # Per address and account, so one attacker cannot lock out everyone behind the same NAT.
-    return f"{request.remote_addr}|{accounts.normalise_email(request.form.get('email', ''))}"
+def _address_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
+def _account_key() -> str:
+    """Failures against one account: from a browser that logged in to it before (its device cookie), a
+    budget of its own; from anywhere else, one shared budget. An attacker hammering the account never
+    locks its owner out of their own browser. Keyed by a hash: the e-mail's size cannot grow storage."""
+    email_key = devices.account_key(request.form.get("email", ""))
+    device = devices.device_for(request.cookies.get(devices.COOKIE), email_key)
+    return f"device:{device}" if device else f"account:{email_key}"
+
+
+def _address_key() -> str:
+    """Failures from one address across all accounts (password spraying)."""
+    return f"address:{request.remote_addr}"
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -45,8 +62,8 @@ def home_for(user) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, key_func=_login_key, methods=["POST"],
-               deduct_when=lambda response: response.status_code != 302)
+@limiter.limit(_login_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_address_limit, key_func=_address_key, methods=["POST"], deduct_when=_failed)
 def login():
     if request.method == "GET" and session.pop("session_expired", False):
         flash(_("Your session ended after a period of inactivity. Please log in again."), "warning")
@@ -57,7 +74,9 @@ def login():
             form.password.errors.append(_("The e-mail or password is not correct."))
         else:
             accounts.start_session(user)
-            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+            response = redirect(_safe_next(request.args.get("next")) or home_for(user))
+            devices.remember(response, user.email)
+            return response
     status = 401 if form.errors and request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
 

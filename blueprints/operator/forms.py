@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, StringField
 
+from core.digits import ascii_digits
 from core.tenant_forms import TenantSettingsForm
 
 
@@ -27,6 +28,8 @@ class ProvisionForm(TenantSettingsForm):
     license_date_hijri = StringField(_l("Licence date (Hijri, YYYY-MM-DD)"), filters=[_strip])
     policy_title_ar = StringField(_l("Policy title in Arabic (if not the usual one)"), filters=[_strip])
     policy_title_en = StringField(_l("Policy title in English (if not the usual one)"), filters=[_strip])
+    #: Only when creating: invited (core/invitations) as the association's first administrator.
+    first_admin_email = StringField(_l("First administrator's e-mail"), filters=[_strip])
 
     IDENTITY = ("slug", "name_ar", "name_en", "sample", "license_number", "license_date_hijri",
                 "policy_title_ar", "policy_title_en")
@@ -45,6 +48,8 @@ class ProvisionForm(TenantSettingsForm):
                 changes[key] = bool(value)
             elif key in ("slug", "name_ar", "name_en"):
                 changes[key] = value or ""  # required: an empty one gets the schema's message on its field
+            elif key == "license_date_hijri":
+                changes[key] = ascii_digits(value) or None  # typed in Arabic-Indic digits as often as not
             else:
                 changes[key] = value or None  # cleared: the schema's default applies
         return changes

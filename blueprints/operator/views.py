@@ -4,12 +4,16 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from blueprints.operator.forms import ProvisionForm, UploadForm
 from core import audit, tenant_files, tenants
 from core.catalog import CHANNELS, MODULES, TOOLS
 from core.extensions import db
+from core.invitations import operations as invitations
+from core.messaging.compose import isolate
 from core.models import Tenant
+from core.roles import Role
 from core.tenancy import cross_tenant_scope
 from core.tenant_files import TenantFileError
 from core.validation import translate
@@ -70,13 +74,20 @@ def export(slug: str):
                     headers={"Content-Disposition": f'attachment; filename="{slug}.toml"'})
 
 
-def _provisioned(tenant_file):
-    """Provision (create or update) and go to the tenant's page, telling the outcome and the warnings."""
+def _provisioned(tenant_file, first_admin: str | None = None):
+    """Provision (create or update) and go to the tenant's page, telling the outcome and the warnings.
+    With `first_admin`, that e-mail is invited as the new association's administrator, in the same
+    transaction (an invitation that cannot be made raises InvitationError and nothing is written)."""
     with cross_tenant_scope():
         result = tenants.provision(tenant_file)
+        if first_admin:
+            invitations.invite(result.tenant, first_admin, [Role.tenant_admin], current_user._get_current_object())
         db.session.commit()
         slug = result.tenant.slug
     flash(OUTCOMES[result.outcome](slug), "success" if result.outcome != "unchanged" else "info")
+    if first_admin:
+        flash(_("An invitation to administer the association was sent to {email}.").format(
+            email=isolate(first_admin.lower())), "success")
     for warning in tenant_file.warnings:
         flash(_("Warning: {warning}").format(warning=warning), "warning")
     return redirect(url_for("operator.tenant", slug=slug))
@@ -138,9 +149,12 @@ def tenant_new():
             form.show_problems([("slug", _("An association with this slug exists already; open it to change it."))])
         else:
             try:
-                return _provisioned(tenant_files.validate(raw, source="form"))
+                return _provisioned(tenant_files.validate(raw, source="form"), form.first_admin_email.data or None)
             except TenantFileError as exc:
                 form.show_problems(exc.problems)
+            except invitations.InvitationError as exc:
+                db.session.rollback()
+                form.first_admin_email.errors = [*form.first_admin_email.errors, translate(exc.message)]
     return _settings_form_page(form, None, 422)
 
 

@@ -13,8 +13,9 @@ from core.extensions import db
 from core.identity import display_mobile
 from core.messaging.compose import isolate
 from core.messaging.models import OutboxMessage
+from core.models.keys import id_in_range
 from core.settings import channels
-from core.web import roles_required
+from core.web import arg_id, roles_required
 from core.workflow import queries
 from core.workflow.deadlines import today
 from core.workflow.models import Interaction, Referral, SupportRequest
@@ -46,9 +47,9 @@ def _form_values():
 @roles_required(*READERS)
 def beneficiaries():
     category = request.args.get("category") or None
-    researcher_id = request.args.get("researcher", type=int)
+    researcher_id = arg_id("researcher")
     page = queries.list_beneficiaries(category=category, researcher_id=researcher_id,
-                                      after=request.args.get("after", type=int))
+                                      after=arg_id("after"))
     return show("staff/beneficiaries.html", page=page, category=category, researcher_id=researcher_id,
                 category_labels=vocabulary.category_labels(g.tenant), researchers=operations.researchers())
 
@@ -71,6 +72,8 @@ def new_beneficiary():
 
 def _load(beneficiary_id: int) -> Beneficiary:
     """The file with its researcher, as the file page shows it; another tenant's file is not found."""
+    if not id_in_range(Beneficiary, beneficiary_id):
+        abort(404)
     b = db.session.scalar(sa.select(Beneficiary).where(Beneficiary.id == beneficiary_id)
                           .options(joinedload(Beneficiary.researcher)))
     if b is None:

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from blueprints.staff.base import READERS, bp, show
 from core import audit
 from core.beneficiaries import vocabulary
+from core.digits import DigitError, to_ascii
 from core.extensions import db
 from core.roles import Role
 from core.web import roles_required
@@ -54,6 +55,10 @@ def search():
     if request.method == "GET":
         return show("staff/search.html", result=None, q="")
     q = request.form.get("q", "").strip()[:200]
+    try:
+        to_ascii(q)
+    except DigitError as exc:
+        return show("staff/search.html", result=None, q=q, errors={"q": exc.message}), 422
     result = queries.search(q) if q else None
     page = show("staff/search.html", result=result, q=q, category_labels=vocabulary.category_labels(g.tenant),
                 today=today())

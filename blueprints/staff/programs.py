@@ -11,13 +11,14 @@ from blueprints.staff.base import READERS, bp, can, done, get_or_404, refused, s
 from core.beneficiaries.errors import WorkflowError
 from core.extensions import db
 from core.i18n import locale_code
+from core.models.keys import MAX_ID
 from core.policy import pdf
 from core.programs import MODULES, attendance, enabled, modules_on, operations, registrations, report
 from core.programs.models import Program, ProgramSession
 from core.programs.schemas import ATTENDANCE, GENDER_RULES, WEEKDAY_LABELS, WEEKDAYS
 from core.programs.states import MANAGERS, REGISTRARS, ProgramAction, ProgramState, RegistrationState
 from core.programs.states import program_actions as possible_program_actions
-from core.web import module_required, roles_required
+from core.web import arg_id, module_required, roles_required
 from core.workflow.deadlines import today
 
 programs_only = module_required(*MODULES)
@@ -47,7 +48,7 @@ def program_helpers():
 @roles_required(*READERS)
 def programs_list():
     state = request.args.get("state") if request.args.get("state") in set(ProgramState) else None
-    rows, next_after = operations.list_programs(state=state, after=request.args.get("after", type=int))
+    rows, next_after = operations.list_programs(state=state, after=arg_id("after", high=MAX_ID))
     return show("staff/programs/list.html", programs=rows, next_after=next_after, state=state,
                 states=list(ProgramState))
 

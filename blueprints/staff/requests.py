@@ -13,8 +13,9 @@ from core.beneficiaries.models import Beneficiary
 from core.extensions import db
 from core.messaging.compose import isolate
 from core.messaging.models import OutboxMessage
+from core.models.keys import id_in_range
 from core.settings import channels
-from core.web import roles_required
+from core.web import arg_id, roles_required
 from core.workflow import attachments, operations, queries
 from core.workflow.deadlines import days_left, is_overdue, sla_days, today
 from core.workflow.models import Attachment, RequestDocument, SupportRequest
@@ -29,10 +30,10 @@ def requests_list():
         "state": request.args.get("state") if request.args.get("state") in set(RequestState) else None,
         "channel": request.args.get("channel") or None,
         "category": request.args.get("category") or None,
-        "researcher_id": request.args.get("researcher", type=int),
+        "researcher_id": arg_id("researcher"),
         "overdue": request.args.get("overdue") == "1",
     }
-    page = queries.list_requests(**filters, after=request.args.get("after", type=int))
+    page = queries.list_requests(**filters, after=arg_id("after"))
     from core.beneficiaries.operations import researchers
 
     return show("staff/requests.html", page=page, filters=filters, states=list(RequestState),
@@ -62,6 +63,8 @@ def new_request(beneficiary_id: int):
 
 
 def _load(request_id: int) -> SupportRequest:
+    if not id_in_range(SupportRequest, request_id):
+        abort(404)
     found = db.session.scalar(sa.select(SupportRequest).where(SupportRequest.id == request_id)
                               .options(joinedload(SupportRequest.beneficiary)))
     if found is None:
@@ -143,7 +146,7 @@ def request_document(request_id: int, document_id: int):
 def request_attachment(request_id: int):
     support_request = _load(request_id)
     try:
-        attachments.store(support_request, request.files.get("file"), request.form.get("document_id", type=int),
+        attachments.store(support_request, request.files.get("file"), request.form.get("document_id"),
                           current_user._get_current_object())
     except WorkflowError as exc:
         return refused(exc, lambda **c: _again(request_id, **c), values=request.form.to_dict(), failed="attach")
@@ -159,8 +162,8 @@ def attachment(attachment_id: int):
         abort(404)
     audit.record("request.attachment.view", found, after={"name": found.original_name})
     db.session.commit()
-    return send_file(path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name,
-                     max_age=0)
+    return send_file(path, mimetype=found.content_type, as_attachment=True,
+                     download_name=attachments.download_name(found), max_age=0)
 
 
 @bp.post("/requests/<int:request_id>/notified")

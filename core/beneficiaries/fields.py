@@ -6,13 +6,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from core.arabic import normalise
 from core.calendar import CalendarError, from_hijri, local_date
+from core.digits import ARABIC_DECIMAL_SEPARATOR, ARABIC_THOUSANDS_SEPARATOR, DigitError, to_ascii, to_int
 from core.identity import IdentityError, clean_mobile, clean_national_id
 from core.models.base import utcnow
+from core.models.keys import INT4_MAX
+from core.text import forbidden_character
 
 REQUIRED = _l("This field is required.")
-DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+DATE_RE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 
 
 class FormSchema(Schema):
@@ -33,15 +35,25 @@ class FormSchema(Schema):
         return self.load(data)
 
 
+def _storable(multiline: bool):
+    def check(value: str) -> None:
+        if forbidden_character(value, multiline) is not None:
+            raise ValidationError(_("Remove the control or text-direction characters from this text."))
+    return check
+
+
 def text(required=False, max_length=200, min_length=None, **kwargs):
+    """Text typed in a form: a length, and no control or bidi-override characters (line breaks are
+    allowed in longer texts)."""
     if not required:
         kwargs.setdefault("load_default", None)
     return fields.String(
         required=required,
         error_messages={"required": REQUIRED, "invalid": _l("Enter text.")},
-        validate=validate.Length(min=min_length, max=max_length,
-                                 error=_l("Enter between {min} and {max} characters.") if min_length else
-                                 _l("Enter at most {max} characters.")),
+        validate=[validate.Length(min=min_length, max=max_length,
+                                  error=_l("Enter between {min} and {max} characters.") if min_length else
+                                  _l("Enter at most {max} characters.")),
+                  _storable(multiline=max_length > 300)],
         **kwargs)
 
 
@@ -53,7 +65,10 @@ def choice(options, required=False, **kwargs):
 
 
 def parse_date(value: str, calendar: str = "gregorian") -> date:
-    match = DATE_RE.match(normalise(value))
+    try:
+        match = DATE_RE.fullmatch(to_ascii(value).strip())
+    except DigitError as exc:
+        raise ValidationError(str(exc.message)) from exc
     if not match:
         raise ValidationError(_("Write the date as YYYY-MM-DD."))
     year, month, day = map(int, match.groups())
@@ -123,13 +138,42 @@ class AmountField(fields.Decimal):
                          **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        value = normalise(str(value)).replace("٫", ".").replace(",", "")
+        try:
+            value = to_ascii(str(value)).strip()
+        except DigitError as exc:
+            raise ValidationError(str(exc.message)) from exc
+        value = value.replace(ARABIC_DECIMAL_SEPARATOR, ".").replace(ARABIC_THOUSANDS_SEPARATOR, "").replace(",", "")
+        if len(value) > 20:
+            raise self.make_error("invalid")
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class WholeNumber(fields.Integer):
+    """A whole number typed in ASCII or Arabic-Indic digits, within [low, high] (a column's range):
+    anything else — other scripts' digits, a number too large for the database — is the field's message."""
+
+    def __init__(self, low=1, high=INT4_MAX, **kwargs):
+        if not kwargs.get("required"):
+            kwargs.setdefault("load_default", None)
+        messages = {"required": REQUIRED, "invalid": _l("Choose one of the options.")}
+        messages.update(kwargs.pop("error_messages", {}))
+        super().__init__(strict=False, error_messages=messages, **kwargs)
+        self.low, self.high = low, high
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        number = to_int(str(value), low=self.low, high=self.high)
+        if number is None:
+            raise self.make_error("invalid")
+        return number
+
+
+def IdField(**kwargs):  # noqa: N802 - reads as a field class
+    """The id of a row chosen in a form (a hidden or select input): 1 … the id column's range."""
+    return WholeNumber(**kwargs)
+
+
 def version_field():
-    return fields.Integer(required=True, strict=False,
-                          error_messages={"required": REQUIRED, "invalid": _l("Reload the page and try again.")})
+    return WholeNumber(required=True, error_messages={"invalid": _l("Reload the page and try again.")})
 
 
 def first_errors(messages: dict) -> dict[str, str]:

@@ -5,6 +5,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from core import audit
 from core.arabic import normalise
@@ -92,7 +94,11 @@ def create_beneficiary(tenant, form, actor) -> Beneficiary:
     beneficiary = Beneficiary(file_number=next_number("beneficiary"), created_by_id=actor.id, categories=[])
     _apply(beneficiary, data)
     db.session.add(beneficiary)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # the same ID number saved by someone else a moment ago
+        db.session.rollback()
+        raise FormErrors({"national_id": str(_l("This ID number already has a file in this association."))}) from exc
     audit.record("beneficiary.create", beneficiary, after=snapshot(beneficiary))
     return beneficiary
 
@@ -110,7 +116,15 @@ def update_beneficiary(tenant, beneficiary: Beneficiary, form) -> Beneficiary:
     changed = {k for k in after if after[k] != before[k]}
     if changed:
         beneficiary.updated_at = utcnow()  # the row itself changes, so the version moves on
-        db.session.flush()
+        try:
+            db.session.flush()
+        except StaleDataError as exc:  # saved by someone else between our check and our UPDATE
+            db.session.rollback()
+            raise ConflictError(CONFLICT) from exc
+        except IntegrityError as exc:
+            db.session.rollback()
+            raise FormErrors({"national_id": str(_l("This ID number already has a file in this association."))}) \
+                from exc
         audit.record("beneficiary.update", beneficiary, before={k: before[k] for k in sorted(changed)},
                      after={k: after[k] for k in sorted(changed)})
     return beneficiary

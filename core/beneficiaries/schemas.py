@@ -9,6 +9,7 @@ from core.beneficiaries.fields import (
     AmountField,
     DateField,
     FormSchema,
+    IdField,
     MobileField,
     NationalIdField,
     choice,
@@ -45,8 +46,7 @@ class BeneficiarySchema(FormSchema):
     marital_status = choice(vocabulary.MARITAL_STATUSES)
     language = choice(vocabulary.LANGUAGES, load_default="ar")
     categories = fields.List(fields.String(), load_default=list)
-    researcher_id = fields.Integer(load_default=None, strict=False,
-                                   error_messages={"invalid": _l("Choose one of the options.")})
+    researcher_id = IdField()
 
     def __init__(self, *args, category_codes=(), researcher_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,8 +74,12 @@ class BeneficiarySchema(FormSchema):
                 elif day.year < 1900:
                     errors["birth_date"] = [_l("Check the year.")]
         national_id = data.get("national_id")
-        if national_id and data.get("nationality") == "SA" and national_id.startswith("2"):
+        nationality = data.get("nationality")
+        if national_id and nationality == "SA" and national_id.startswith("2"):
             errors["national_id"] = [_l("A Saudi citizen has a national ID starting with 1.")]
+        elif national_id and nationality and nationality != "SA" and national_id.startswith("1"):
+            errors["national_id"] = [_l("A national ID starting with 1 is a Saudi citizen's: a resident's iqama "
+                                        "number starts with 2 (or choose Saudi as the nationality).")]
         if errors:
             raise ValidationError(errors)
 

@@ -71,6 +71,17 @@ def _texts(kind: str, tenant, beneficiary, request, language: str) -> tuple[str,
     return subject, body
 
 
+def enqueue_email(kind: str, recipient: str, subject: str, body: str, language: str,
+                  sensitive: str | None = None, tenant_id: int | None = None) -> OutboxMessage:
+    """An e-mail to a person who is not a beneficiary (staff, an invited person), for the tenant in scope
+    (or `tenant_id`). `sensitive` is a secret in the body (a one-time link) that delivery blanks once sent."""
+    message = OutboxMessage(tenant_id=tenant_id, beneficiary_id=None, request_id=None, kind=kind, medium="email",
+                            recipient=recipient, language=language, subject=subject[:200], body=body,
+                            sensitive=sensitive, next_attempt_at=utcnow())
+    db.session.add(message)
+    return message
+
+
 def enqueue(kind: str, tenant, beneficiary, request) -> OutboxMessage | None:
     """Add the message to the outbox (e-mail if the file has one, else SMS to the mobile); None if no contact."""
     if beneficiary.email:

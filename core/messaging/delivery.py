@@ -18,6 +18,8 @@ from core.models.base import utcnow
 from core.tenancy import cross_tenant_scope
 
 MAX_ATTEMPTS = 5
+#: What a one-time link becomes in a delivered message's stored body.
+REDACTED = "[…]"
 
 
 class DeliveryError(RuntimeError):
@@ -130,6 +132,9 @@ def send_pending(limit: int = 200, transport=None) -> dict[str, int]:
                     counts["retry"] += 1
             else:
                 message.status, message.sent_at, message.last_error = "sent", utcnow(), None
+                if message.sensitive:
+                    message.body = message.body.replace(message.sensitive, REDACTED)
+                    message.sensitive = None
                 counts["sent"] += 1
             db.session.commit()
     return counts

@@ -11,7 +11,8 @@ from core.tenancy import TenantOwned
 
 
 class OutboxMessage(TenantOwned, db.Model):
-    """A message to a beneficiary (or a program registrant), added in the transaction of the change."""
+    """A message to a beneficiary, a program registrant, or a person the association deals with (an
+    invitation to join), added in the transaction of the change."""
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
@@ -23,13 +24,13 @@ class OutboxMessage(TenantOwned, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: The file the message is about; None for someone without a file (a program participant).
+    #: The file the message is about; None for someone without a file (a program participant, an invited person).
     beneficiary_id: Mapped[int | None] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"))
     request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("support_requests.id", ondelete="SET NULL"),
                                                    index=True)
     #: A program registration the message is about (core.programs).
     program_registration_id: Mapped[int | None] = mapped_column(ID_TYPE)
-    #: request_received | under_review | decision_accepted | decision_rejected | served
+    #: request_received | under_review | decision_accepted | decision_rejected | served | invitation | …
     kind: Mapped[str] = mapped_column(sa.String(40), nullable=False)
     #: email | sms
     medium: Mapped[str] = mapped_column(sa.String(10), nullable=False)
@@ -37,6 +38,9 @@ class OutboxMessage(TenantOwned, db.Model):
     language: Mapped[str] = mapped_column(sa.String(5), nullable=False)
     subject: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    #: A secret the body carries until delivery (an invitation link): blanked in the body once sent,
+    #: so the database keeps no usable link.
+    sensitive: Mapped[str | None] = mapped_column(sa.String(500))
     #: pending | sending (claimed by a runner) | sent | failed (failed = gave up after MAX_ATTEMPTS)
     status: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="pending")
     attempts: Mapped[int] = mapped_column(nullable=False, default=0)

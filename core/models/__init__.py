@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 import core.beneficiaries.models  # noqa: F401  (module imports: they may be first to load core.models)
+import core.invitations.models  # noqa: F401
 import core.messaging.models  # noqa: F401
 import core.programs.models  # noqa: F401
 import core.taskqueue.models  # noqa: F401

@@ -87,17 +87,28 @@ def tenant_relationship(owner: str, column: str, target: str, target_column: str
 
 #: Largest id any key column holds (BIGINT); a bigger number in a URL or form is simply not found.
 MAX_ID = 2**63 - 1
+#: Largest value of an INTEGER column (the older tables' ids, users' ids): PostgreSQL refuses a bigger
+#: one even in a comparison (SQLAlchemy casts the parameter to the column's type).
+INT4_MAX = 2**31 - 1
+
+
+def max_id(model) -> int:
+    """The largest id `model`'s id column can hold."""
+    column = model.__table__.c.id
+    return MAX_ID if isinstance(column.type, sa.BigInteger) else INT4_MAX
+
+
+def id_in_range(model, ident) -> bool:
+    return isinstance(ident, int) and 0 < ident <= max_id(model)
 
 
 def get_in_tenant(model, ident):
     """The current tenant's row of `model` with this id, or None (another tenant's id is not found)."""
+    from core.digits import to_int
     from core.tenancy import current_scope
 
-    try:
-        ident = int(ident)
-    except (TypeError, ValueError):
-        return None
-    if not 0 < ident <= MAX_ID:
+    ident = ident if isinstance(ident, int) else to_int(None if ident is None else str(ident))
+    if not id_in_range(model, ident):
         return None
     if issubclass(model, TenantKeyed):
         tenant_id = current_scope().tenant_id

@@ -25,6 +25,11 @@ class Tenant(Timestamped, db.Model):
     status: Mapped[str] = mapped_column(sa.String(20), nullable=False, default=TenantStatus.active)
     #: The validated tenant file (channels, tools, review body, modules …) as a JSON document.
     settings: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+    #: Optimistic lock, checked in the UPDATE itself: two saves of the settings from pages opened at the
+    #: same version cannot both succeed.
+    version: Mapped[int] = mapped_column(nullable=False, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_active(self) -> bool:

@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from core.catalog import BENEFICIARY_TERMS, CHANNELS, MODULES, REVIEW_BODIES, TOOLS, Entry
+from core.text import LICENSE_NUMBER_MAX, TITLE_MAX, forbidden_character, is_blank
 from core.validation import N_
 
 LOCALES = ("ar", "en")
@@ -33,12 +34,12 @@ PLACEHOLDERS = {
     "modules": "codes of the enabled optional modules",
 }
 
-_TEXT = validate.Length(min=1, max=300)
+_TEXT = validate.Length(min=1, max=TITLE_MAX)
 
 
 def _no_control_characters(value: str) -> None:
-    if any(ord(c) < 32 for c in value):
-        raise ValidationError("control characters are not allowed")
+    if forbidden_character(value) is not None or is_blank(value):
+        raise ValidationError("control characters and blank text are not allowed")
 
 
 class _Text(fields.String):
@@ -79,7 +80,7 @@ class PolicyContextSchema(_Strict):
 
     association = _Text(required=True)
     title = _Text(required=True)
-    license_number = fields.String(load_default=None, validate=validate.Length(max=40))
+    license_number = fields.String(load_default=None, validate=validate.Length(max=LICENSE_NUMBER_MAX))
     term = fields.Nested(TermSchema, required=True)
     channels = fields.List(_Text(), required=True, validate=validate.Length(min=1))
     tools = fields.List(_Text(), required=True)
@@ -218,7 +219,7 @@ def wording_problems(text: str, locale: str) -> list[str]:
            for name in dict.fromkeys(unknown)]
     if _TEMPLATE_SYNTAX.search(_PLACEHOLDER.sub("", text)):
         out.append(N_("braces are only for placeholders such as {example}", example="{{ term.one }}"))
-    if any(ord(c) < 32 and c != "\n" for c in text):
+    if forbidden_character(text, multiline=True) is not None:
         out.append(N_("control characters are not allowed"))
     return out
 

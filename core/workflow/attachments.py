@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from core import audit
 from core.beneficiaries.errors import FormErrors, IllegalTransition
 from core.extensions import db
+from core.models.keys import get_in_tenant
+from core.text import clean_file_name
 from core.workflow.models import Attachment, RequestDocument
 from core.workflow.operations import DOCUMENT_STATES, note
 
@@ -48,13 +50,13 @@ def store(request, upload, document_id, actor) -> Attachment:
     if kind is None:
         raise FormErrors({"file": str(_l("Only PDF, PNG and JPEG files are accepted."))})
     document = None
-    if document_id:
-        document = db.session.get(RequestDocument, document_id)
+    if document_id not in (None, ""):
+        document = get_in_tenant(RequestDocument, document_id)
         if document is None or document.request_id != request.id:
             raise FormErrors({"document_id": str(_l("Choose one of the options."))})
     stored_name = secrets.token_hex(16) + kind[1]
     (folder(request.tenant_id) / stored_name).write_bytes(data)
-    original = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:200] or stored_name
+    original = clean_file_name(upload.filename.replace("\\", "/").rsplit("/", 1)[-1])[:200] or stored_name
     attachment = Attachment(request_id=request.id, document_id=getattr(document, "id", None),
                             original_name=original, stored_name=stored_name, content_type=kind[0],
                             size=len(data), uploaded_by_id=actor.id)
@@ -64,6 +66,15 @@ def store(request, upload, document_id, actor) -> Attachment:
                                                           "type": kind[0], "size": len(data)})
     note(request.beneficiary_id, "document", _("File attached: {name}").format(name=original), actor, request)
     return attachment
+
+
+def download_name(attachment: Attachment) -> str:
+    """The name a download gets: the uploader's, with the extension of the type found in the content
+    (never the uploader's own: "invoice.pdf.exe" of a PDF downloads as "invoice.pdf.pdf")."""
+    extension = next((ext for _magic, kind, ext in SIGNATURES if kind == attachment.content_type), "")
+    stem = clean_file_name(attachment.original_name)
+    stem = stem[: -len(Path(stem).suffix)] if Path(stem).suffix.lower() == extension else stem
+    return (stem or "file") + extension
 
 
 def path_of(attachment: Attachment) -> Path:

@@ -96,6 +96,10 @@ class RequestDocument(TenantOwned, db.Model):
     verified_on: Mapped[date | None] = mapped_column(sa.Date)
     verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(sa.String(300))
+    #: Optimistic lock: a checklist form read at an older version is refused (it could clear verified_on).
+    version: Mapped[int] = mapped_column(nullable=False, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def label(self, locale: str) -> str:
         return self.label_ar if locale == "ar" else self.label_en
@@ -134,6 +138,10 @@ class Referral(TenantOwned, db.Model):
     answer: Mapped[str | None] = mapped_column(sa.Text)
     answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Optimistic lock: two people answering at once cannot both succeed.
+    version: Mapped[int] = mapped_column(nullable=False, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     beneficiary = relationship("Beneficiary", lazy="raise")
     request = relationship("SupportRequest", lazy="raise")

@@ -3,13 +3,14 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from core import audit
-from core.beneficiaries.errors import FormErrors, IllegalTransition
+from core.beneficiaries.errors import ConflictError, FormErrors, IllegalTransition
 from core.beneficiaries.fields import first_errors
+from core.beneficiaries.operations import CONFLICT
 from core.extensions import db
 from core.models.base import utcnow
 from core.workflow import schemas
 from core.workflow.models import Referral
-from core.workflow.operations import _own_request, note
+from core.workflow.operations import _own_request, flush_or_conflict, note
 
 
 def referral_label(tenant, locale: str) -> str:
@@ -44,8 +45,10 @@ def answer(referral: Referral, form, actor) -> Referral:
         data = schemas.AnswerSchema().load_form(form)
     except ValidationError as exc:
         raise FormErrors(first_errors(exc.messages)) from exc
+    if data["version"] != referral.version:
+        raise ConflictError(CONFLICT)
     referral.answer, referral.answered_by_id, referral.answered_at = data["answer"], actor.id, utcnow()
-    db.session.flush()
+    flush_or_conflict()
     note(referral.beneficiary_id, "referral", _("Referral answered: {answer}").format(answer=referral.answer),
          actor, None)
     audit.record("referral.answer", referral, after={"answer": referral.answer})

@@ -8,6 +8,7 @@ from core.beneficiaries.fields import (
     AmountField,
     DateField,
     FormSchema,
+    IdField,
     choice,
     text,
     version_field,
@@ -54,8 +55,7 @@ class CommitteeReviewSchema(ActionSchema):
 
 
 class ManagerReviewSchema(ActionSchema):
-    manager_id = fields.Integer(required=True, strict=False, error_messages={
-        "required": REQUIRED, "invalid": _l("Choose one of the options.")})
+    manager_id = IdField(required=True)
 
 
 class AcceptSchema(ActionSchema):
@@ -96,6 +96,7 @@ class WithdrawSchema(ActionSchema):
 
 
 class DocumentSchema(FormSchema):
+    version = version_field()
     received_on = DateField(past=True)
     verified = fields.String(load_default=None)
     note = text(max_length=300)
@@ -103,10 +104,11 @@ class DocumentSchema(FormSchema):
 
 class ReferralSchema(FormSchema):
     question = text(required=True, min_length=5, max_length=2000)
-    request_id = fields.Integer(load_default=None, strict=False)
+    request_id = IdField()
 
 
 class AnswerSchema(FormSchema):
+    version = version_field()
     answer = text(required=True, min_length=2, max_length=4000)
 
 
@@ -114,7 +116,7 @@ class InteractionSchema(FormSchema):
     channel = fields.String(required=True, error_messages={"required": REQUIRED})
     direction = choice(("in", "out"), required=True)
     summary = text(required=True, min_length=3, max_length=2000)
-    request_id = fields.Integer(load_default=None, strict=False)
+    request_id = IdField()
 
     def __init__(self, *args, channels=(), **kwargs):
         super().__init__(*args, **kwargs)
