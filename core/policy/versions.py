@@ -10,8 +10,10 @@ Run inside the tenant's scope (the web request, or `tenant_scope`); `sync` enter
 it is called from provisioning, which works across tenants.
 """
 import copy
+import json
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import has_request_context
@@ -116,7 +118,14 @@ def text_intact(version: PolicyVersion) -> bool:
     """The stored text still has the fingerprint it was made (and approved) with."""
     if version.clauses is None:  # made before the clause library: nothing to recompute it from
         return True
-    return rendering.text_hash(version.body_ar, version.body_en, version.clauses) == version.fingerprint
+    return _text_hash(version.body_ar, version.body_en,
+                      json.dumps(version.clauses, ensure_ascii=False, sort_keys=True)) == version.fingerprint
+
+
+@lru_cache(maxsize=64)
+def _text_hash(body_ar: str, body_en: str, clauses_json: str) -> str:
+    """The public page asks on every visit: the same stored text is hashed once per process."""
+    return rendering.text_hash(body_ar, body_en, json.loads(clauses_json))
 
 
 def approving(version: PolicyVersion) -> list[BoardApproval]:
