@@ -36,6 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_request_hooks(app)
     register_template_helpers(app)
     register_commands(app)
+    register_domain_hooks(app)
     register_task_queue(app)
     observability.init_app(app)
     return app
@@ -176,6 +177,17 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["dual_datetime"] = i18n.dual_datetime
     app.jinja_env.filters["role_label"] = lambda code: Role(code).label
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+
+#: Modules whose signal receivers and ORM events join other domains' work (imported once, at start).
+DOMAIN_HOOKS = ("core.eligibility.hooks", "core.registry.hooks")
+
+
+def register_domain_hooks(app: Flask) -> None:
+    import importlib
+
+    for name in DOMAIN_HOOKS:
+        importlib.import_module(name)
 
 
 def register_task_queue(app: Flask) -> None:

@@ -56,3 +56,9 @@ BENEFICIARY_TERMS = {
 }
 
 REVIEW_BODIES = ("committee", "manager")
+
+#: Who may open a beneficiary file (tenant setting `file_access`; core.confidentiality).
+FILE_ACCESS = ("all_staff", "assigned")
+
+#: Kinds of verification steps (core.eligibility.checklist).
+VERIFICATION_STEP_KINDS = ("evidence", "field_visit", "witnesses", "needs_study")

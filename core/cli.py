@@ -31,10 +31,11 @@ def register(app) -> None:
     from core.holidays_cli import holidays_command
     from core.messaging.cli import outbox
     from core.policy.cli import policy
+    from core.registry.cli import registry
     from core.taskqueue.cli import beat, jobs, worker
 
-    for command in (demo, users, tenants_group, outbox, backup, restore, worker, beat, jobs, holidays_command,
-                    policy):
+    for command in (demo, users, tenants_group, outbox, backup, restore, worker, beat, jobs, registry,
+                    holidays_command, policy):
         app.cli.add_command(command)
 
 

@@ -134,6 +134,9 @@ def from_environment() -> dict:
         "CELERY_BEAT_SCHEDULE_FILE": env.get("CELERY_BEAT_SCHEDULE_FILE", str(instance / "celerybeat-schedule")),
         #: Seconds between two looks for due jobs in the embedded default's in-process timer.
         "EMBEDDED_JOBS_TICK": float(env.get("EMBEDDED_JOBS_TICK", "30")),
+        #: Platform secret of the keyed hashes of national IDs (core.registry); derived from SECRET_KEY if unset.
+        "REGISTRY_HMAC_KEY": env.get("REGISTRY_HMAC_KEY") or None,
+        "REGISTRY_CHECK_RATE_LIMIT": env.get("REGISTRY_CHECK_RATE_LIMIT", "10 per hour"),
         "REDIS_URL": env.get("REDIS_URL") or None,
         #: Bearer token the operator's Prometheus scraper sends to /metrics; unset = no /metrics.
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,

@@ -31,6 +31,8 @@ REGISTRY: dict[str, Job] = {}
 JOB_MODULES = (
     "core.messaging.jobs",
     "core.policy.jobs",
+    "core.lifecycle.jobs",
+    "core.workflow.reminders",
     "core.programs.jobs",
 )
 

@@ -6,3 +6,11 @@ _signals = Namespace()
 #: Sent with the Tenant after its settings changed (provisioning, charity admin settings); the
 #: policy domain answers by making a new draft version when what the policy says has changed.
 tenant_settings_changed = _signals.signal("tenant-settings-changed")
+
+#: Sent with the Tenant before an action of the support-request state machine is applied (request=,
+#: action=, actor=); a receiver refuses the action by raising a WorkflowError, and nothing is written.
+#: The eligibility_verification module keeps a request from review until its checklist is complete.
+request_transition = _signals.signal("request-transition")
+
+#: Sent with the Tenant after a support request was opened and flushed (request=, actor=).
+request_opened = _signals.signal("request-opened")

@@ -14,7 +14,15 @@ from pathlib import Path
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from core.catalog import BENEFICIARY_TERMS, CHANNELS, MODULES, REVIEW_BODIES, TOOLS
+from core.catalog import (
+    BENEFICIARY_TERMS,
+    CHANNELS,
+    FILE_ACCESS,
+    MODULES,
+    REVIEW_BODIES,
+    TOOLS,
+    VERIFICATION_STEP_KINDS,
+)
 from core.digits import DigitError, to_ascii
 from core.tenancy import RESERVED_SLUGS
 from core.text import LABEL_MAX, LICENSE_NUMBER_MAX, NAME_MAX, TITLE_MAX, forbidden_character, is_blank
@@ -203,6 +211,25 @@ class ClauseOverrideSchema(_Strict):
     kind = String(validate=_one_of(("para", "item", "bullet", "subitem", "subheading", "row")))
 
 
+class VerificationStepSchema(CustomEntrySchema):
+    """A step of the eligibility_verification checklist (without any, 004's nine steps apply)."""
+
+    label_ar = String(required=True, validate=_length(2, 300))
+    label_en = String(required=True, validate=_length(2, 300))
+    kind = String(load_default="evidence", validate=_one_of(VERIFICATION_STEP_KINDS))
+    #: Category codes for which the step may not be marked "not applicable".
+    required_for = List(String(), load_default=list)
+
+
+class ServiceControlsSchema(_Strict):
+    """The service_controls module's numbers; left out, 004's table applies (1 and 3 months, name not shown)."""
+
+    late_documents_freeze_months = Integer(validate=_range(1, 12))
+    unreported_change_freeze_months = Integer(validate=_range(1, 12))
+    #: Whether other associations' "registered elsewhere" checks may name this association.
+    disclose_name_to_other_associations = Boolean()
+
+
 class BoardApprovalSchema(_Strict):
     """Kept exactly as the board's minutes give it; the calendar check only warns."""
 
@@ -255,6 +282,10 @@ class TenantFileSchema(_Strict):
     clauses = fields.Dict(keys=String(validate=_length(3, 120)), values=Nested(ClauseOverrideSchema),
                           load_default=dict)
     board_approvals = List(Nested(BoardApprovalSchema), load_default=list)
+    #: Who may open a beneficiary file: every staff member, or only the people assigned to it.
+    file_access = String(load_default="all_staff", validate=_one_of(FILE_ACCESS))
+    verification_steps = List(Nested(VerificationStepSchema), load_default=list)
+    service_controls = Nested(ServiceControlsSchema, load_default=dict)
 
     @validates_schema
     def _catalog_codes(self, data, **kwargs):
@@ -277,7 +308,7 @@ class TenantFileSchema(_Strict):
             seen = data.get(key, [])
             if len(seen) != len(set(seen)):
                 errors.setdefault(key, []).append(N_("a code is listed twice"))
-        for key in ("categories", "services"):
+        for key in ("categories", "services", "verification_steps"):
             codes = [c["code"] for c in data.get(key, [])]
             twice = sorted({c for c in codes if codes.count(c) > 1})
             if twice:

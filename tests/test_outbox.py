@@ -9,7 +9,7 @@ from core.messaging import delivery
 from core.messaging.models import OutboxMessage
 from core.tenancy import cross_tenant_scope
 from tests.helpers import app_ctx
-from tests.test_staff_helpers import act, open_file, open_request, receive_all_documents, staff_client
+from tests.test_staff_helpers import COMMITTEE, act, open_file, open_request, receive_all_documents, staff_client
 
 
 def _messages(app):
@@ -98,7 +98,7 @@ def test_rejection_message_carries_the_reason(app, tenant_a):
     act(officer, "alpha", request_id, "declare", method="online", signed="1")
     act(officer, "alpha", request_id, "send_to_review", meeting_date="2026-01-10", members="سعد، نورة")
     reason = "الدخل الشهري للأسرة يتجاوز حد الاستحقاق المعتمد"
-    assert act(reviewer, "alpha", request_id, "reject", reason=reason).status_code == 302
+    assert act(reviewer, "alpha", request_id, "reject", reason=reason, **COMMITTEE).status_code == 302
     kinds = [(m[0], m[7]) for m in _messages(app)]
     assert kinds[-1][0] == "decision_rejected" and reason in kinds[-1][1]
     # The decision is not yet told: the request is in the queue, counted once …

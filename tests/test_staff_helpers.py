@@ -56,6 +56,31 @@ def act(client, slug, request_id, action, **data):
     return post_form(client, f"{url}/actions/{action}", data, form_page=url)
 
 
+COMMITTEE = {"meeting_date": "2026-01-10", "members": "أ. سعد، أ. نورة، أ. خالد"}
+
+
+def complete_verification(app, client, slug, request_id):
+    """Mark every step of the eligibility checklist "not applicable" (with a reason), if the module is on."""
+    from core.eligibility.models import VerificationStep
+    from core.extensions import db
+    from core.tenancy import tenant_scope
+    from tests.helpers import app_ctx
+
+    url = f"/{slug}/staff/requests/{request_id}/verification"
+    if client.get(url).status_code == 404:
+        return []
+    with app_ctx(app):
+        from core import tenants
+
+        with tenant_scope(tenants.by_slug(slug)):
+            steps = [(s.id, s.version) for s in db.session.query(VerificationStep).filter_by(request_id=request_id)]
+    for step_id, version in steps:
+        response = post_form(client, f"{url}/steps/{step_id}", {"status": "not_applicable", "version": str(version),
+                                                               "note": "لا ينطبق على هذه الحالة"}, form_page=url)
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return steps
+
+
 def receive_all_documents(app, client, slug, request_id):
     from core.extensions import db
     from core.tenancy import tenant_scope

@@ -10,7 +10,15 @@ from core.models import AuditEntry
 from core.tenancy import cross_tenant_scope
 from core.workflow.models import Attachment, Referral, RequestDocument
 from tests.helpers import app_ctx, csrf_token, post_form
-from tests.test_staff_helpers import act, open_file, open_request, receive_all_documents, staff_client, version_of
+from tests.test_staff_helpers import (
+    COMMITTEE,
+    act,
+    open_file,
+    open_request,
+    receive_all_documents,
+    staff_client,
+    version_of,
+)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ALL_ROLES = ["relations_officer", "social_researcher", "reviewer", "referral_officer", "executive_director"]
@@ -114,8 +122,12 @@ def test_every_change_leaves_an_audit_row(app, tenant_a):
     act(officer, "alpha", request_id, "check_documents")
     receive_all_documents(app, officer, "alpha", request_id)
     act(officer, "alpha", request_id, "declare", method="online", signed="1")
-    act(officer, "alpha", request_id, "send_to_review", meeting_date="2026-01-10", members="سعد")
-    act(officer, "alpha", request_id, "reject", reason="لا تنطبق شروط الاستحقاق على الأسرة")
+    act(officer, "alpha", request_id, "send_to_review")
+    # Separation of duties: the person who received the request does not decide it.
+    reviewer = staff_client(app, "reviewer@alpha.test", "alpha", ["reviewer"])
+    assert act(officer, "alpha", request_id, "reject", reason="لا تنطبق شروط الاستحقاق على الأسرة",
+               **COMMITTEE).status_code == 403
+    act(reviewer, "alpha", request_id, "reject", reason="لا تنطبق شروط الاستحقاق على الأسرة", **COMMITTEE)
     url = f"/alpha/staff/requests/{request_id}"
     response = post_form(officer, f"{url}/notified", {"channel": "phone", "version": version_of(officer, url)},
                          form_page=url)

@@ -9,7 +9,9 @@ from core.tenancy import tenant_scope
 from core.workflow.models import SupportRequest
 from tests.helpers import app_ctx, post_form
 from tests.test_staff_helpers import (
+    COMMITTEE,
     act,
+    complete_verification,
     open_file,
     open_request,
     receive_all_documents,
@@ -65,10 +67,10 @@ def test_request_walks_from_intake_to_served(app, seed_tenants, slug):
     receive_all_documents(app, officer, slug, request_id)
     assert act(officer, slug, request_id, "declare", method="in_person", signed="1").status_code == 302
 
+    complete_verification(app, officer, slug, request_id)
     review = settings["review"]
     if review["body"] == "committee":
-        response = act(officer, slug, request_id, "send_to_review", meeting_date="2026-01-10",
-                       members="أ. سعد، أ. نورة، أ. خالد")
+        response = act(officer, slug, request_id, "send_to_review")
     else:
         with app_ctx(app):
             from core.models import User
@@ -82,7 +84,9 @@ def test_request_walks_from_intake_to_served(app, seed_tenants, slug):
 
     # The reviewer sees it in the decision queue, then accepts.
     assert "queue-decision" in reviewer.get(f"/{slug}/staff/").get_data(as_text=True)
-    assert act(reviewer, slug, request_id, "accept").status_code == 302
+    # A committee's decision records its meeting and the members present.
+    decision = COMMITTEE if review["body"] == "committee" else {}
+    assert act(reviewer, slug, request_id, "accept", **decision).status_code == 302
     assert act(officer, slug, request_id, "register").status_code == 302
     response = act(officer, slug, request_id, "serve", kind="financial", amount="1500", served_on="")
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]

@@ -62,6 +62,8 @@ def show(template: str, **context):
 def staff_helpers():
     from core.i18n import locale_code
     from core.identity import display_mobile
+    from core.lifecycle.states import FileStatus
+    from core.modules import enabled
     from core.settings import channels
     from core.workflow.services import SERVICE_KIND_LABELS
     from core.workflow.states import RequestState
@@ -78,4 +80,6 @@ def staff_helpers():
         "channel_label": lambda code: channel_labels.get(code, code),
         "service_kind_label": lambda code: SERVICE_KIND_LABELS.get(code, code or ""),
         "service_kind_options": list(SERVICE_KIND_LABELS.items()),
+        "module_on": lambda code: enabled(g.get("tenant"), code),
+        "file_status": FileStatus,
     }

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from blueprints.staff.base import EDITORS, READERS, REFERRERS, bp, can, done, get_or_404, refused, show
+from blueprints.staff.casework import load_file
 from core.beneficiaries import operations, vocabulary
 from core.beneficiaries.errors import WorkflowError
 from core.beneficiaries.models import Beneficiary, HouseholdMember, IncomeSource
@@ -13,7 +14,6 @@ from core.extensions import db
 from core.identity import display_mobile
 from core.messaging.compose import isolate
 from core.messaging.models import OutboxMessage
-from core.models.keys import id_in_range
 from core.settings import channels
 from core.web import arg_id, roles_required
 from core.workflow import queries
@@ -71,14 +71,9 @@ def new_beneficiary():
 
 
 def _load(beneficiary_id: int) -> Beneficiary:
-    """The file with its researcher, as the file page shows it; another tenant's file is not found."""
-    if not id_in_range(Beneficiary, beneficiary_id):
-        abort(404)
-    b = db.session.scalar(sa.select(Beneficiary).where(Beneficiary.id == beneficiary_id)
-                          .options(joinedload(Beneficiary.researcher)))
-    if b is None:
-        abort(404)
-    return b
+    """The file with its researcher, as the file page shows it; another tenant's file is not found, a
+    confidential one is refused (core.confidentiality)."""
+    return load_file(beneficiary_id)
 
 
 @bp.get("/beneficiaries/<int:beneficiary_id>")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from blueprints.staff.base import EDITORS, READERS, REFERRERS, bp, done, get_or_404, refused, show
 from core.beneficiaries.errors import WorkflowError
 from core.beneficiaries.models import Beneficiary
+from core.confidentiality import access
 from core.extensions import db
 from core.roles import Role
 from core.web import roles_required
@@ -29,6 +30,7 @@ def _back_to_file(beneficiary_id, failed):
 @roles_required(*REFERRERS)
 def refer(beneficiary_id: int):
     beneficiary = get_or_404(Beneficiary, beneficiary_id)
+    access.require(beneficiary)
     try:
         referrals.refer(g.tenant, beneficiary, request.form, current_user._get_current_object())
     except WorkflowError as exc:
@@ -40,6 +42,7 @@ def refer(beneficiary_id: int):
 @roles_required(*EDITORS)
 def log_contact(beneficiary_id: int):
     beneficiary = get_or_404(Beneficiary, beneficiary_id)
+    access.require(beneficiary)
     try:
         operations.log_contact(g.tenant, beneficiary, request.form, current_user._get_current_object())
     except WorkflowError as exc:

@@ -3,24 +3,26 @@ import sqlalchemy as sa
 from flask import abort, g, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
+from blueprints.staff import verification
 from blueprints.staff.base import EDITORS, READERS, bp, can, done, get_or_404, refused, show
+from blueprints.staff.casework import load_request
 from core import audit
 from core.beneficiaries import vocabulary
 from core.beneficiaries.errors import WorkflowError
 from core.beneficiaries.models import Beneficiary
+from core.confidentiality import access
 from core.extensions import db
 from core.messaging.compose import isolate
 from core.messaging.models import OutboxMessage
-from core.models.keys import id_in_range
+from core.modules import enabled
 from core.settings import channels
 from core.web import arg_id, roles_required
 from core.workflow import attachments, operations, queries
 from core.workflow.deadlines import days_left, is_overdue, sla_days, today
 from core.workflow.models import Attachment, RequestDocument, SupportRequest
 from core.workflow.services import DECLARATION_TEXT, DECLARATION_VERSION, SERVICE_KINDS, services
-from core.workflow.states import Action, RequestState, possible
+from core.workflow.states import Action, RequestState
 
 
 @bp.get("/requests")
@@ -45,6 +47,7 @@ def requests_list():
 @roles_required(*EDITORS)
 def new_request(beneficiary_id: int):
     beneficiary = get_or_404(Beneficiary, beneficiary_id)
+    access.require(beneficiary)
 
     def render(**context):
         return show("staff/request_new.html", b=beneficiary, channels=channels(g.tenant),
@@ -63,13 +66,7 @@ def new_request(beneficiary_id: int):
 
 
 def _load(request_id: int) -> SupportRequest:
-    if not id_in_range(SupportRequest, request_id):
-        abort(404)
-    found = db.session.scalar(sa.select(SupportRequest).where(SupportRequest.id == request_id)
-                              .options(joinedload(SupportRequest.beneficiary)))
-    if found is None:
-        abort(404)
-    return found
+    return load_request(request_id)
 
 
 def _detail(support_request, status=200, **context):
@@ -84,8 +81,11 @@ def _detail(support_request, status=200, **context):
 
     people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(people_ids)))}
     body = operations.review_body(g.tenant)
+    if enabled(g.tenant, verification.MODULE):
+        context["verification"] = verification.context_for(support_request)
     return show("staff/request.html", r=support_request, b=support_request.beneficiary, documents=documents,
-                files=files, messages=messages, people=people, actions=possible(support_request.state, g.roles),
+                files=files, messages=messages, people=people,
+                actions=operations.possible_actions(support_request, current_user, g.roles),
                 Action=Action, RequestState=RequestState, review_body=body, reviewers=operations.reviewers(),
                 review=(g.tenant.settings or {}).get("review", {}), sla_days=sla_days(g.tenant),
                 overdue=is_overdue(support_request), days_left=days_left(support_request),
@@ -157,6 +157,7 @@ def request_attachment(request_id: int):
 @roles_required(*READERS)
 def attachment(attachment_id: int):
     found = get_or_404(Attachment, attachment_id)
+    _load(found.request_id)  # the file's confidentiality applies to its attachments
     path = attachments.path_of(found)
     if not path.is_file():
         abort(404)

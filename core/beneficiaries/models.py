@@ -33,6 +33,7 @@ class Beneficiary(TenantOwned, Timestamped, db.Model):
                  postgresql_ops={"name_search": "gin_trgm_ops"}),
         sa.Index("ix_beneficiaries_tenant_mobile", "tenant_id", "mobile"),
         sa.Index("ix_beneficiaries_tenant_researcher", "tenant_id", "researcher_id"),
+        sa.Index("ix_beneficiaries_tenant_status", "tenant_id", "status"),
         unique_tenant_id("beneficiaries"),
     )
 
@@ -61,6 +62,8 @@ class Beneficiary(TenantOwned, Timestamped, db.Model):
     language: Mapped[str] = mapped_column(sa.String(5), nullable=False, default="ar")
     researcher_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    #: The file's lifecycle (core.lifecycle.states.FileStatus): active unless service controls moved it.
+    status: Mapped[str] = mapped_column(sa.String(20), nullable=False, default="active", server_default="active")
     #: Optimistic lock: a save based on an older version is refused ("changed by someone else").
     version: Mapped[int] = mapped_column(nullable=False, default=1)
 

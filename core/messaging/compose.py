@@ -71,6 +71,15 @@ def _texts(kind: str, tenant, beneficiary, request, language: str) -> tuple[str,
     return subject, body
 
 
+def _contact(beneficiary) -> tuple[str, str] | None:
+    """(medium, recipient): e-mail if the file has one, else SMS to the mobile; None with neither."""
+    if beneficiary.email:
+        return "email", beneficiary.email
+    if beneficiary.mobile:
+        return "sms", beneficiary.mobile
+    return None
+
+
 def enqueue_email(kind: str, recipient: str, subject: str, body: str, language: str,
                   sensitive: str | None = None, tenant_id: int | None = None) -> OutboxMessage:
     """An e-mail to a person who is not a beneficiary (staff, an invited person), for the tenant in scope
@@ -84,17 +93,32 @@ def enqueue_email(kind: str, recipient: str, subject: str, body: str, language: 
 
 def enqueue(kind: str, tenant, beneficiary, request) -> OutboxMessage | None:
     """Add the message to the outbox (e-mail if the file has one, else SMS to the mobile); None if no contact."""
-    if beneficiary.email:
-        medium, recipient = "email", beneficiary.email
-    elif beneficiary.mobile:
-        medium, recipient = "sms", beneficiary.mobile
-    else:
+    contact = _contact(beneficiary)
+    if contact is None:
         return None
+    medium, recipient = contact
     language = beneficiary.language or "ar"
     with force_locale(language):
         subject, body = _texts(kind, tenant, beneficiary, request, language)
     message = OutboxMessage(beneficiary_id=beneficiary.id, request_id=request.id, kind=kind, medium=medium,
                             recipient=recipient, language=language, subject=subject, body=body,
+                            next_attempt_at=utcnow())
+    db.session.add(message)
+    return message
+
+
+def enqueue_about_file(kind: str, beneficiary, texts) -> OutboxMessage | None:
+    """A message about the file rather than one request: `texts(language)` gives (subject, body), called
+    in the beneficiary's language. None when the file has no e-mail and no mobile."""
+    contact = _contact(beneficiary)
+    if contact is None:
+        return None
+    medium, recipient = contact
+    language = beneficiary.language or "ar"
+    with force_locale(language):
+        subject, body = texts(language)
+    message = OutboxMessage(beneficiary_id=beneficiary.id, request_id=None, kind=kind, medium=medium,
+                            recipient=recipient, language=language, subject=str(subject)[:200], body=str(body),
                             next_attempt_at=utcnow())
     db.session.add(message)
     return message

@@ -1,8 +1,12 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 import core.beneficiaries.models  # noqa: F401  (module imports: they may be first to load core.models)
+import core.eligibility.models  # noqa: F401
 import core.invitations.models  # noqa: F401
+import core.lifecycle.models  # noqa: F401
 import core.messaging.models  # noqa: F401
 import core.programs.models  # noqa: F401
+import core.registry.models  # noqa: F401
+import core.rights.models  # noqa: F401
 import core.taskqueue.models  # noqa: F401
 import core.workflow.models  # noqa: F401
 from core.models.audit import AuditEntry

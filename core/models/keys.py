@@ -55,11 +55,13 @@ class TenantKeyed(TenantOwned):
         return mapped_column(ID_TYPE, sa.Identity(), primary_key=True)
 
 
-def tenant_fk(column: str | list[str], table: str, ondelete: str = "RESTRICT", target: str | list[str] = "id"):
+def tenant_fk(column: str | list[str], table: str, ondelete: str = "RESTRICT", target: str | list[str] = "id",
+              name: str | None = None):
     """A foreign key that carries tenant_id: (tenant_id, column) → table(tenant_id, target).
 
     `ondelete` may be RESTRICT or CASCADE: SET NULL would blank tenant_id too. For an optional link
-    whose target may go, keep the target (soft delete) or clear the column in the operation.
+    whose target may go, keep the target (soft delete) or clear the column in the operation. Give a
+    `name` when a table has two of them to the same table (the naming convention would name both alike).
     """
     columns = [column] if isinstance(column, str) else list(column)
     targets = [target] if isinstance(target, str) else list(target)
@@ -67,6 +69,7 @@ def tenant_fk(column: str | list[str], table: str, ondelete: str = "RESTRICT", t
         raise ValueError("a tenant foreign key cannot SET NULL: it would blank tenant_id")
     return sa.ForeignKeyConstraint(
         ["tenant_id", *columns], [f"{table}.tenant_id", *(f"{table}.{t}" for t in targets)], ondelete=ondelete,
+        name=name,
     )
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
 
 from core.extensions import db
 from core.jobs import REGISTRY, Job
@@ -57,7 +59,9 @@ def run_job(name: str, now: datetime | None = None) -> Outcome:
     if not _take_lease(name, now):
         return Outcome(name, "busy")
     try:
-        changed = int(job.run(now) or 0)
+        # No request, so no visitor's language: what a job writes (timeline lines) is in the default one.
+        with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "ar")):
+            changed = int(job.run(now) or 0)
     except Exception as exc:  # noqa: BLE001 - recorded, logged and reported; the next run tries again
         db.session.rollback()
         log.exception("job %s failed", name)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
 from core.models.base import Timestamped, UTCDateTime, utcnow
-from core.models.keys import unique_tenant_id
+from core.models.keys import TenantKeyed, tenant_fk, unique_tenant_id
 from core.tenancy import TenantOwned
 
 
@@ -172,3 +172,18 @@ class Interaction(TenantOwned, db.Model):
 
     user = relationship("User", lazy="raise")
     request = relationship("SupportRequest", lazy="raise")
+
+
+class DecisionReminder(TenantKeyed, db.Model):
+    """One reminder of one overdue request on one day: the unique key makes the job idempotent."""
+
+    __tablename__ = "decision_reminders"
+    __table_args__ = (
+        tenant_fk("request_id", "support_requests", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "request_id", "sent_on"),
+    )
+
+    request_id: Mapped[int] = mapped_column(nullable=False)
+    sent_on: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    recipients: Mapped[int] = mapped_column(nullable=False, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -17,17 +17,19 @@ from core.beneficiaries.numbering import next_number
 from core.beneficiaries.operations import CONFLICT, plain
 from core.extensions import db
 from core.i18n import locale_code
+from core.lifecycle.states import new_request_refusal, service_refusal
 from core.messaging import compose
 from core.messaging.compose import isolate
 from core.models import TenantRole, User
 from core.models.base import utcnow
 from core.models.keys import get_in_tenant
 from core.roles import Role
+from core.signals import request_opened, request_transition
 from core.workflow import schemas
 from core.workflow.deadlines import decision_due, sla_days, today
 from core.workflow.models import Interaction, RequestDocument, SupportRequest
 from core.workflow.services import DECLARATION_TEXT, DECLARATION_VERSION, service, services
-from core.workflow.states import TRANSITIONS, Action, RequestState
+from core.workflow.states import TRANSITIONS, Action, RequestState, possible
 
 
 def flush_or_conflict() -> None:
@@ -76,6 +78,9 @@ def _message(kind, tenant, beneficiary, request, actor):
 
 def open_request(tenant, beneficiary, form, actor) -> SupportRequest:
     """Reception: a new request in state received, its documents checklist, the acknowledgement message."""
+    refusal = new_request_refusal(beneficiary.status)
+    if refusal:
+        raise IllegalTransition(refusal)
     data = _load(schemas.IntakeSchema(channels=channel_codes(tenant), services=[s.code for s in services(tenant)]),
                  form)
     now = utcnow()
@@ -96,18 +101,51 @@ def open_request(tenant, beneficiary, form, actor) -> SupportRequest:
         "reference": request.reference, "beneficiary": beneficiary.file_number, "channel": request.channel,
         "office": request.office, "service": request.service, "state": request.state})
     _message("request_received", tenant, beneficiary, request, actor)
+    request_opened.send(tenant, request=request, actor=actor)
     return request
 
 
 # --- the state machine's actions -----------------------------------------------------------------
 
-def _check(request, action: Action, roles) -> None:
+SERVING = frozenset({Action.accept, Action.register, Action.serve})
+
+
+def _check(request, action: Action, roles, actor=None) -> None:
     transition = TRANSITIONS[action]
     if not transition.roles & set(roles):
         raise NotAllowed(_("Your role does not allow you to “{action}”.").format(action=action.label))
+    if actor is not None and action in (Action.accept, Action.reject):
+        _check_decider(request, actor)
     if request.state not in transition.sources:
         raise IllegalTransition(_("This request is “{state}”: “{action}” is not possible now.").format(
             state=RequestState(request.state).label, action=action.label))
+    if action in SERVING:
+        refusal = service_refusal(db.session.get(Beneficiary, request.beneficiary_id).status)
+        if refusal:
+            raise IllegalTransition(refusal)
+
+
+def _check_decider(request, actor) -> None:
+    """Separation of duties: who received a request never decides it; a request sent to one manager is
+    decided by that manager only."""
+    if request.received_by_id == actor.id:
+        raise NotAllowed(_("You received this request: another person must decide it (separation of duties)."))
+    if request.review_body == "manager" and request.manager_id != actor.id:
+        raise NotAllowed(_("This request was sent to another manager: only that manager may decide it."))
+
+
+def may_decide(request, actor) -> bool:
+    try:
+        _check_decider(request, actor)
+    except NotAllowed:
+        return False
+    return True
+
+
+def possible_actions(request, actor, roles) -> list[Action]:
+    """The actions this person may take on the request now (deciders only where they may decide)."""
+    return [a for a in possible(request.state, roles)
+            if a not in (Action.accept, Action.reject) or may_decide(request, actor)]
 
 
 def _declare(tenant, request, data, actor):
@@ -124,11 +162,7 @@ def _declare(tenant, request, data, actor):
 
 def _send_to_review(tenant, request, data, actor):
     body = review_body(tenant)
-    if body == "committee":
-        data = _load(schemas.CommitteeReviewSchema(), data["_form"])
-        request.committee_meeting_date = data["meeting_date"]
-        request.committee_members = data["members"]
-    else:
+    if body == "manager":
         data = _load(schemas.ManagerReviewSchema(), data["_form"])
         if data["manager_id"] not in {u.id for u in reviewers()}:
             raise FormErrors({"manager_id": str(_l("Choose one of the options."))})
@@ -138,13 +172,22 @@ def _send_to_review(tenant, request, data, actor):
     request.decision_due = decision_due(request.sent_to_review_at, sla_days(tenant))
 
 
-def _accept(tenant, request, data, actor):
+def _decided(request, data, actor):
+    """Who decided and when; a committee's decision records its meeting and the members present."""
+    if request.review_body == "committee":
+        meeting = _load(schemas.CommitteeReviewSchema(), data["_form"])
+        request.committee_meeting_date = meeting["meeting_date"]
+        request.committee_members = meeting["members"]
     request.decided_at, request.decided_by_id = utcnow(), actor.id
+
+
+def _accept(tenant, request, data, actor):
+    _decided(request, data, actor)
     request.decision_reason = data.get("note")
 
 
 def _reject(tenant, request, data, actor):
-    request.decided_at, request.decided_by_id = utcnow(), actor.id
+    _decided(request, data, actor)
     request.decision_reason = data["reason"]
 
 
@@ -200,13 +243,14 @@ def _state_of(request) -> dict:
 
 def apply_action(tenant, request: SupportRequest, action: Action, form, actor, roles) -> SupportRequest:
     """Move the request by one action of the state machine, or raise and change nothing."""
-    _check(request, action, roles)
+    _check(request, action, roles, actor)
     schema_class, apply = ACTIONS[action]
     data = _load(schema_class(), form)
     if data["version"] != request.version:
         raise ConflictError(CONFLICT)
     before = _state_of(request)
     data["_form"] = form
+    request_transition.send(tenant, request=request, action=action, actor=actor)
     if apply is not None:
         apply(tenant, request, data, actor)
     request.state = TRANSITIONS[action].target

@@ -73,15 +73,13 @@ def test_the_outbox_backlog_counts_every_tenants_waiting_messages(app, tenant_a,
         assert observability.outbox_counts()["pending"] == 2
 
 
-def test_readyz_reports_each_dependency(app, client):
+def test_readyz_reports_each_dependency(app, client, monkeypatch):
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json["database"] == "ok"
-    app.config["CELERY_BROKER_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
-    try:
-        response = client.get("/readyz")
-    finally:
-        app.config.pop("CELERY_BROKER_URL")
+    # monkeypatch puts the configured broker back (the task-queue tests need it afterwards)
+    monkeypatch.setitem(app.config, "CELERY_BROKER_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    response = client.get("/readyz")
     assert response.status_code == 503 and response.json["broker"] == "down"
 
 

@@ -1,0 +1,45 @@
+"""What the welfare modules' staff pages share: loading a file or a request the person may open."""
+import sqlalchemy as sa
+from flask import abort, g, request
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from blueprints.staff.base import done, refused
+from core.beneficiaries.errors import WorkflowError
+from core.beneficiaries.models import Beneficiary
+from core.confidentiality import access
+from core.extensions import db
+from core.models.keys import id_in_range
+from core.workflow.models import SupportRequest
+
+
+def load_file(beneficiary_id: int) -> Beneficiary:
+    """A file of this tenant that the current person may open (404 / audited 403 otherwise)."""
+    if not id_in_range(Beneficiary, beneficiary_id):
+        abort(404)
+    b = db.session.scalar(sa.select(Beneficiary).where(Beneficiary.id == beneficiary_id)
+                          .options(joinedload(Beneficiary.researcher)))
+    if b is None:
+        abort(404)
+    access.require(b)
+    return b
+
+
+def load_request(request_id: int) -> SupportRequest:
+    if not id_in_range(SupportRequest, request_id):
+        abort(404)
+    found = db.session.scalar(sa.select(SupportRequest).where(SupportRequest.id == request_id)
+                              .options(joinedload(SupportRequest.beneficiary)))
+    if found is None:
+        abort(404)
+    access.require(found.beneficiary, what="request")
+    return found
+
+
+def act(operation, render, message, endpoint, **values):
+    """Run one operation with the current person; on a domain error show the page again with the reason."""
+    try:
+        operation(current_user._get_current_object(), g.roles)
+    except WorkflowError as exc:
+        return refused(exc, render, values=request.form.to_dict(), failed=request.endpoint)
+    return done(message, endpoint, **values)
