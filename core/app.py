@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from core import config as wasl_config
 from core import observability
-from core.extensions import babel, csrf, db, limiter, login_manager, migrate
+from core.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 ROOT = wasl_config.ROOT
 
@@ -51,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     app.before_request(_limit_urlencoded_body)  # before the limiter, whose keys read the form
     csrf.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
@@ -96,6 +97,7 @@ def register_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin_bp
+    from blueprints.api import register as register_api
     from blueprints.auth import bp as auth_bp
     from blueprints.invitations import bp as invitations_bp
     from blueprints.operator import bp as operator_bp
@@ -105,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (platform_bp, auth_bp, invitations_bp, operator_bp, staff_bp, admin_bp, portal_bp):
         app.register_blueprint(bp)
+    register_api(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -32,9 +32,10 @@ def register(app) -> None:
     from core.messaging.cli import outbox
     from core.policy.cli import policy
     from core.registry.cli import registry
+    from core.rls_cli import rls
     from core.taskqueue.cli import beat, jobs, worker
 
-    for command in (demo, users, tenants_group, outbox, backup, restore, worker, beat, jobs, registry,
+    for command in (demo, users, tenants_group, outbox, backup, restore, worker, beat, jobs, registry, rls,
                     holidays_command, policy):
         app.cli.add_command(command)
 
@@ -73,6 +74,9 @@ def demo(port: int, host: str, no_serve: bool):
 
     app = current_app._get_current_object()
     upgrade_database()
+    from core.rls_cli import require_key
+
+    require_key(app)
     try:
         results = provision_directory(app.config["TENANTS_DIR"], only_new=True)
     except tenant_files.TenantFileError as exc:

@@ -93,6 +93,9 @@ def from_environment() -> dict:
     return {
         "WASL_EMBEDDED": embedded,
         "SECRET_KEY": secret,
+        #: Signs the tenant each transaction writes for PostgreSQL's row-level security (core/rls_key.py);
+        #: unset, a key derived from SECRET_KEY. The database must hold the same (`wasl rls set-key`).
+        "RLS_SIGNING_KEY": env.get("RLS_SIGNING_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": database_url,
         #: Owner of the schema; migrations run as it. The app itself connects as DATABASE_URL.
         "DATABASE_ADMIN_URL": normalise_database_url(env.get("DATABASE_ADMIN_URL") or database_url),
@@ -126,6 +129,11 @@ def from_environment() -> dict:
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
         "MAIL_FROM": env.get("MAIL_FROM", "no-reply@wasl.example"),
         "MAIL_FILE_DIR": env.get("MAIL_FILE_DIR", str(instance / "outbox")),
+        #: "file" (writes under MAIL_FILE_DIR/sms), "none", or "package.module:Class" (a provider's adapter).
+        "SMS_BACKEND": env.get("SMS_BACKEND", "file" if embedded else "none"),
+        #: Where beneficiaries open links sent to them (surveys, status): scheme and host, no slash at the end.
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "PORTAL_RATE_LIMIT": env.get("PORTAL_RATE_LIMIT", "10 per 15 minutes"),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", not embedded),
         "PASSWORD_HASH_PARAMS": {},
         "WASL_DEMO_PASSWORD": env.get("WASL_DEMO_PASSWORD") or None,
@@ -164,4 +172,6 @@ DEFAULTS = {
     "MAX_URLENCODED_LENGTH": 256 * 1024,
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_STRATEGY": "moving-window",
+    "COMPRESS_MIMETYPES": ["text/css", "text/javascript", "application/javascript"],
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
 }

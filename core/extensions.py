@@ -1,5 +1,6 @@
 """Flask extensions, created unbound; `core.app.register_extensions` binds them."""
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -40,4 +41,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
+#: Compresses the stylesheets and scripts (a slow rural connection); pages with CSRF tokens are left as they
+#: are, so a secret is never compressed next to what a visitor typed (BREACH).
+compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

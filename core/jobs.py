@@ -31,6 +31,9 @@ REGISTRY: dict[str, Job] = {}
 JOB_MODULES = (
     "core.messaging.jobs",
     "core.policy.jobs",
+    "core.pdpl.anonymise",
+    "core.surveys.jobs",
+    "core.grievances.jobs",
     "core.lifecycle.jobs",
     "core.workflow.reminders",
     "core.programs.jobs",
@@ -66,3 +69,4 @@ def tenants_with_module(module: str | None = None) -> Iterator:
         if module is None or module in (tenant.settings or {}).get("modules", []):
             with tenant_scope(tenant):
                 yield tenant
+

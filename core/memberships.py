@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from core import audit
 from core.extensions import db
 from core.models import Tenant, TenantRole, User
+from core.models.user import membership_version
 from core.roles import Role
 from core.validation import N_
 
@@ -23,9 +24,18 @@ class MembershipError(ValueError):
         self.field = field
 
 
+class MembershipConflict(MembershipError):
+    """The roles changed after the form was read (another admin, an accepted invitation): nothing saved."""
+
+
 def _roles_of(tenant: Tenant, user_id: int) -> list[str]:
     return sorted(db.session.scalars(
         sa.select(TenantRole.role).where(TenantRole.tenant_id == tenant.id, TenantRole.user_id == user_id)))
+
+
+def version_of(tenant: Tenant, user_id: int) -> int:
+    """The version of the membership a roles form is read at (0: not a member)."""
+    return membership_version(db.session, tenant.id, user_id)
 
 
 def members(tenant: Tenant) -> list[tuple[User, list[str]]]:
@@ -69,24 +79,39 @@ def _keep_an_admin(tenant: Tenant, user: User, message) -> None:
         raise MembershipError(message, field="roles")
 
 
-def set_roles(tenant: Tenant, user: User, roles) -> tuple[list[str], list[str]]:
-    """Make the member's roles exactly these. The association always keeps an active admin."""
+CONFLICT = N_("Someone changed this person's roles after you opened this page, so your change was not "
+              "saved. These are the current roles: make your change again and save.")
+
+
+def set_roles(tenant: Tenant, user: User, roles, version: int) -> tuple[list[str], list[str]]:
+    """Make the member's roles exactly these, if they are still as they were at `version` (the form's).
+    The association always keeps an active admin."""
     wanted = _clean_roles(roles)
     have = _roles_of(tenant, user.id)
     if not have:
         raise MembershipError(N_("This person is not a member of the association."))
+    if version != version_of(tenant, user.id):
+        raise MembershipConflict(CONFLICT)
     if Role.tenant_admin.value in have and Role.tenant_admin.value not in wanted:
         _keep_an_admin(tenant, user, N_("The association must keep at least one active administrator: "
                                         "make someone else an administrator first."))
     if wanted == have:
         return have, wanted
+    # Checked in the UPDATE itself: a save that committed meanwhile moved the rows past `version`, so
+    # this one (waiting on their locks, then re-reading them) matches fewer rows than it saw.
+    moved = db.session.execute(
+        sa.update(TenantRole).where(TenantRole.tenant_id == tenant.id, TenantRole.user_id == user.id,
+                                    TenantRole.version <= version)
+        .values(version=version + 1).execution_options(synchronize_session=False)).rowcount
+    if moved != len(have):
+        raise MembershipConflict(CONFLICT)
     removed = [r for r in have if r not in wanted]
     if removed:
         db.session.execute(sa.delete(TenantRole).where(
             TenantRole.tenant_id == tenant.id, TenantRole.user_id == user.id, TenantRole.role.in_(removed)))
     for role in wanted:
         if role not in have:
-            db.session.add(TenantRole(tenant_id=tenant.id, user_id=user.id, role=role))
+            db.session.add(TenantRole(tenant_id=tenant.id, user_id=user.id, role=role, version=version + 1))
     audit.record("membership.update", user, tenant_id=tenant.id, before={"roles": have}, after={"roles": wanted})
     db.session.flush()
     return have, wanted

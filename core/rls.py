@@ -3,8 +3,10 @@
 Two database roles, neither of which owns a table, is a superuser or may bypass RLS:
 
 - the app's role (`WASL_APP_ROLE`, default `wasl_app`) serves tenants' pages. On every tenant-owned table
-  its one policy lets it see and write the rows whose tenant_id is the transaction's `wasl.tenant_id`,
-  and nothing else: no setting widens it, so SQL injected into a tenant's page cannot turn RLS off;
+  its one policy lets it see and write the rows of the transaction's tenant, and nothing else. The
+  tenant is read through `wasl_tenant_id()`, which returns `wasl.tenant_id` only when `wasl.tenant_sig`
+  is its HMAC under a key the app's roles cannot read (core/rls_key.py): SQL injected into a tenant's
+  page can write the settings but not sign another tenant's id, and no setting widens the policy;
 - the operator's role (`WASL_OPERATOR_ROLE`, default `wasl_operator`) does the platform's cross-tenant
   work (the operator console, the CLI, provisioning, delivering the outbox, a login's list of
   associations): its policy lets it see every tenant. The app reaches it only through the separate
@@ -15,12 +17,16 @@ Tables are FORCED under RLS (so even their owner is filtered). The audit log is 
 from alembic import op
 from flask import current_app
 
+from core.rls_key import KEY_SCHEMA, KEY_TABLE, MESSAGE_PREFIX, TENANT_FUNCTION
+
 APP_POLICY = "tenant_isolation"
 OPERATOR_POLICY = "operator_access"
 
-# The setting is read in a scalar subquery, which PostgreSQL evaluates once per query (an InitPlan)
-# instead of once per row.
-TENANT_PREDICATE = "(tenant_id = (SELECT NULLIF(current_setting('wasl.tenant_id', true), '')::integer))"
+# The tenant is read in a scalar subquery, which PostgreSQL evaluates once per query (an InitPlan)
+# instead of once per row: one HMAC per query, whatever the number of rows.
+TENANT_PREDICATE = f"(tenant_id = (SELECT public.{TENANT_FUNCTION}()))"
+#: The policy before the setting was signed (only the downgrade of the signing migration writes it).
+UNSIGNED_PREDICATE = "(tenant_id = (SELECT NULLIF(current_setting('wasl.tenant_id', true), '')::integer))"
 
 
 def _is_postgres() -> bool:
@@ -57,8 +63,52 @@ def ensure_roles() -> None:
     _ensure_role(operator_role())
 
 
+def _pgcrypto_schema() -> str:
+    """pgcrypto (a trusted extension: the schema owner may create it) in the key's schema, unless the
+    database has it elsewhere already."""
+    op.execute(f"CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA {KEY_SCHEMA}")
+    return op.get_bind().exec_driver_sql(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = 'pgcrypto'").scalar_one()
+
+
+def install_tenant_function() -> None:
+    """The key table (no rights for anyone but its owner) and `wasl_tenant_id()`, which the app role's
+    policies call: SECURITY DEFINER as the schema owner (so it may read the keys), search_path pinned,
+    STABLE, and NULL unless `wasl.tenant_sig` is the HMAC-SHA256 of `wasl.tenant_id` under a stored key."""
+    if not _is_postgres():
+        return
+    ensure_roles()
+    roles = f"{_quoted(app_role())}, {_quoted(operator_role())}"
+    op.execute(f"CREATE SCHEMA IF NOT EXISTS {KEY_SCHEMA}")
+    op.execute(f"REVOKE ALL ON SCHEMA {KEY_SCHEMA} FROM PUBLIC, {roles}")
+    op.execute(f"CREATE TABLE IF NOT EXISTS {KEY_TABLE} ("
+               "fingerprint text PRIMARY KEY, key bytea NOT NULL, added_at timestamptz NOT NULL DEFAULT now())")
+    op.execute(f"REVOKE ALL ON {KEY_TABLE} FROM PUBLIC, {roles}")
+    crypto = _quoted(_pgcrypto_schema())
+    op.execute(
+        f"CREATE OR REPLACE FUNCTION public.{TENANT_FUNCTION}() RETURNS integer "
+        "LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$ "
+        "SELECT NULLIF(current_setting('wasl.tenant_id', true), '')::integer "
+        f"WHERE EXISTS (SELECT FROM {KEY_TABLE} k WHERE encode({crypto}.hmac("
+        f"convert_to('{MESSAGE_PREFIX}' || current_setting('wasl.tenant_id', true), 'UTF8'), k.key, 'sha256'), "
+        "'hex') = current_setting('wasl.tenant_sig', true)) $fn$")
+    op.execute(f"REVOKE ALL ON FUNCTION public.{TENANT_FUNCTION}() FROM PUBLIC")
+    op.execute(f"GRANT EXECUTE ON FUNCTION public.{TENANT_FUNCTION}() TO {roles}")
+
+
+def _ensure_tenant_function() -> None:
+    """Migrations older than the signed setting call enable_tenant_rls too: on a new database the
+    function their policies name must exist before them (the key comes later, see rls_key)."""
+    exists = op.get_bind().exec_driver_sql(
+        f"SELECT to_regprocedure('public.{TENANT_FUNCTION}()') IS NOT NULL").scalar()
+    if not exists:
+        install_tenant_function()
+
+
 def enable_tenant_rls(table: str, platform_rows: bool = False) -> None:
-    """RLS on a tenant-owned table: the app role sees the transaction's tenant only, the operator role all.
+    """RLS on a tenant-owned table: the app role sees the transaction's (signed) tenant only, the
+    operator role all.
 
     With `platform_rows`, the app role may also insert rows without a tenant (platform events in the
     audit log, from any scope), which only the operator role reads back.
@@ -66,13 +116,18 @@ def enable_tenant_rls(table: str, platform_rows: bool = False) -> None:
     if not _is_postgres():
         return
     ensure_roles()
-    check = f"(tenant_id IS NULL OR {TENANT_PREDICATE})" if platform_rows else TENANT_PREDICATE
+    _ensure_tenant_function()
+    _create_policies(table, platform_rows, TENANT_PREDICATE)
+
+
+def _create_policies(table: str, platform_rows: bool, predicate: str) -> None:
+    check = f"(tenant_id IS NULL OR {predicate})" if platform_rows else predicate
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     op.execute(f"DROP POLICY IF EXISTS {APP_POLICY} ON {table}")
     op.execute(f"DROP POLICY IF EXISTS {OPERATOR_POLICY} ON {table}")
     op.execute(f"CREATE POLICY {APP_POLICY} ON {table} TO {_quoted(app_role())} "
-               f"USING {TENANT_PREDICATE} WITH CHECK {check}")
+               f"USING {predicate} WITH CHECK {check}")
     op.execute(f"CREATE POLICY {OPERATOR_POLICY} ON {table} TO {_quoted(operator_role())} "
                "USING (true) WITH CHECK (true)")
 
@@ -82,18 +137,21 @@ def reapply_tenant_rls(table: str, platform_rows: bool = False) -> None:
     enable_tenant_rls(table, platform_rows=platform_rows)
 
 
-def reapply_everywhere() -> list[str]:
+def reapply_everywhere(predicate: str = TENANT_PREDICATE) -> list[str]:
     """The current policies on every table of the schema that has a tenant_id column, found in the
     catalog now (not from a list): a nullable tenant_id means platform rows are allowed."""
     if not _is_postgres():
         return []
+    ensure_roles()
+    if predicate == TENANT_PREDICATE:
+        _ensure_tenant_function()
     rows = op.get_bind().exec_driver_sql(
         "SELECT c.relname, NOT a.attnotnull FROM pg_attribute a "
         "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND a.attname = 'tenant_id' "
         "AND NOT a.attisdropped ORDER BY c.relname").all()
     for table, nullable in rows:
-        enable_tenant_rls(_quoted(table), platform_rows=nullable)
+        _create_policies(_quoted(table), nullable, predicate)
     return [table for table, _nullable in rows]
 
 
@@ -148,3 +206,16 @@ def append_only(table: str) -> None:
         return
     ensure_roles()
     op.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {_quoted(app_role())}, {_quoted(operator_role())}")
+
+
+def revoke_temporary_tables() -> None:
+    """No temporary tables for the app's roles (granted to PUBLIC by default): a temporary table
+    shadows the real one of that name for the rest of a pooled connection's life, so injected SQL could
+    leave one behind to catch what other tenants' requests write on that connection. Only the
+    database's owner can revoke it; for anyone else PostgreSQL warns and changes nothing."""
+    if not _is_postgres():
+        return
+    roles = f"PUBLIC, {_quoted(app_role())}, {_quoted(operator_role())}"
+    op.execute("DO $$ BEGIN "
+               f"EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM {roles}', current_database()); "
+               "END $$")

@@ -2,8 +2,9 @@
 
 Every query of a `TenantOwned` model gets `tenant_id = <current tenant>` added by the ORM; with no
 tenant set it gets a false condition, so a forgotten scope reads nothing (fail closed). On PostgreSQL
-the tenant is written into the transaction with `set_config('wasl.tenant_id', …, true)` and enforced a
-second time by row-level security, whose policy for the app's role has no setting that widens it.
+the tenant is written into the transaction with `set_config('wasl.tenant_id', …, true)`, signed
+(`wasl.tenant_sig`, core/rls_key.py), and enforced a second time by row-level security, whose policy
+for the app's role accepts only a tenant the app signed and has no setting that widens it.
 
 Platform code that really must cross tenants says so with `cross_tenant_scope` (operators' pages audit
 it). On PostgreSQL its queries run on a connection of their own, as the operator's database role
@@ -21,6 +22,7 @@ from flask import current_app, g, has_app_context
 from sqlalchemy import event, orm
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from core import rls_key
 from core.extensions import db
 
 #: First path segments that belong to the platform; no tenant may take them as its slug.
@@ -161,13 +163,10 @@ def _stamp_and_guard_tenant(session: orm.Session, flush_context, instances) -> N
 
 # --- PostgreSQL: the same scope, per transaction, for row-level security -------------------------
 
-_SET_SCOPE_SQL = sa.text("SELECT set_config('wasl.tenant_id', :tenant, true)")
-
-
 def _write_scope(connection: sa.Connection, scope: Scope) -> None:
     if connection.dialect.name != "postgresql":
         return
-    connection.execute(_SET_SCOPE_SQL, {"tenant": "" if scope.tenant_id is None else str(scope.tenant_id)})
+    rls_key.write_scope(connection, scope.tenant_id)
 
 
 @event.listens_for(orm.Session, "after_begin")

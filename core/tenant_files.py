@@ -281,7 +281,11 @@ class TenantFileSchema(_Strict):
     #: The association's changes to the shared policy's clauses, by clause id.
     clauses = fields.Dict(keys=String(validate=_length(3, 120)), values=Nested(ClauseOverrideSchema),
                           load_default=dict)
+    #: The association's own satisfaction-survey questions, asked after the platform's fixed ones.
+    survey_questions = List(Nested(CustomEntrySchema), load_default=list)
     board_approvals = List(Nested(BoardApprovalSchema), load_default=list)
+    #: PDPL: years a closed file is kept before its personal data is anonymised (core.pdpl.anonymise).
+    retention_years = Integer(load_default=None, validate=_range(1, 50))
     #: Who may open a beneficiary file: every staff member, or only the people assigned to it.
     file_access = String(load_default="all_staff", validate=_one_of(FILE_ACCESS))
     verification_steps = List(Nested(VerificationStepSchema), load_default=list)
@@ -308,7 +312,7 @@ class TenantFileSchema(_Strict):
             seen = data.get(key, [])
             if len(seen) != len(set(seen)):
                 errors.setdefault(key, []).append(N_("a code is listed twice"))
-        for key in ("categories", "services", "verification_steps"):
+        for key in ("categories", "services", "survey_questions", "verification_steps"):
             codes = [c["code"] for c in data.get(key, [])]
             twice = sorted({c for c in codes if codes.count(c) > 1})
             if twice:

@@ -9,6 +9,7 @@ FILES = {
     "bootstrap/dist/css/bootstrap.rtl.min.css": "bootstrap/bootstrap.rtl.min.css",
     "bootstrap/dist/js/bootstrap.bundle.min.js": "bootstrap/bootstrap.bundle.min.js",
     "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
+    "chart.js/dist/chart.umd.min.js": "chartjs/chart.umd.min.js",
 }
 
 

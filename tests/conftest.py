@@ -39,6 +39,7 @@ def _reset_postgres_schema() -> None:
     engine = _admin_engine()
     with engine.begin() as conn:
         conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(sa.text("DROP SCHEMA IF EXISTS wasl_rls CASCADE"))
         conn.execute(sa.text("CREATE SCHEMA public"))
         for name in ("wasl_app", "wasl_operator"):
             if conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": name}).scalar():

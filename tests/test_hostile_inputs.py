@@ -302,3 +302,47 @@ def test_the_decision_deadline_takes_arabic_digits_and_refuses_others(app):
         raw["review"]["decision_sla_days"] = foreign
         with pytest.raises(TenantFileError):
             tenant_files.validate(raw, "gamma.toml")
+
+
+# --- the board approval form ---------------------------------------------------------------------
+
+def _approve(app, **changes):
+    """The tenant admin records version 1's board approval (confirming any warnings)."""
+    from tests.helpers import login, make_user
+
+    make_user(app, "admin@alpha.example", {"alpha": ["tenant_admin"]})
+    client = app.test_client()
+    login(client, "admin@alpha.example")
+    record = {"meeting": "3", "session": "1", "weekday": "الأربعاء", "hijri_date": "1446-02-03",
+              "gregorian_date": "2024-08-07", "policy_title": "سياسة تنظيم العلاقة مع المستفيدين",
+              "confirm": "y", **changes}
+    return post_form(client, "/alpha/admin/policy/1/approve?lang=ar", record, form_page="/alpha/admin/policy/1")
+
+
+def _approvals(app) -> list[str]:
+    from core.models import BoardApproval
+
+    with app_ctx(app), cross_tenant_scope():
+        return db.session.scalars(sa.select(BoardApproval.text_ar)).all()
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("policy_title", "سياسة \u202eتنظيم العلاقة مع المستفيدين", "احذف أحرف التحكم"),
+    ("policy_title", "\u2067سياسة تنظيم العلاقة\u2069", "احذف أحرف التحكم"),
+    ("meeting", "3\u202d1", "احذف أحرف التحكم"),
+    ("session", "1\x07", "احذف أحرف التحكم"),
+    ("text_ar", "اعتمد المجلس\u202e السياسة", "احذف أحرف التحكم"),
+    ("text_ar", "اعتمد\x1b[31m المجلس", "احذف أحرف التحكم"),
+    ("policy_title", "\u200b\u200b\u200b\u200b", "نصاً ظاهراً"),
+])
+def test_the_board_approval_refuses_text_that_reads_other_than_it_is(app, tenant_a, field, value, message):
+    response = _approve(app, **{field: value})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert f'id="{field}-error"' in html and message in html
+    assert _approvals(app) == []
+
+
+def test_the_board_approval_keeps_line_breaks_in_the_minutes_text(app, tenant_a):
+    assert _approve(app, text_ar="اعتمد المجلس\r\nالسياسة").status_code == 302
+    assert [text.replace("\r", "") for text in _approvals(app)] == ["اعتمد المجلس\nالسياسة"]

@@ -13,7 +13,7 @@ from core.tenancy import cross_tenant_scope, tenant_scope
 from core.workflow import referrals as referral_operations
 from core.workflow.models import Referral, RequestDocument
 from tests.helpers import app_ctx, csrf_token, login, make_user, post_form
-from tests.test_settings import open_form, submit
+from tests.test_settings import Form, open_form, submit
 from tests.test_staff_helpers import VALID_IDS, open_file, open_request, staff_client, version_of
 
 ROLES = ["relations_officer", "social_researcher", "referral_officer"]
@@ -192,3 +192,110 @@ def test_a_checklist_form_without_its_version_is_refused(app, tenant_a, version)
     assert response.status_code in (409, 422)
     with app_ctx(app), tenant_scope(tenant_a):
         assert db.session.get(RequestDocument, document_id).verified_on is None
+
+
+# --- a member's roles ----------------------------------------------------------------------------
+
+def _roles_form(app, client):
+    from core.models import User
+    from tests.test_settings_users import USERS
+
+    make_user(app, "officer@alpha.example", {"alpha": ["relations_officer"]})
+    with app_ctx(app) as session:
+        officer = session.scalar(sa.select(User.id).where(User.email == "officer@alpha.example"))
+    url = f"{USERS}/{officer}"
+    return url, open_form(client, url)
+
+
+def _roles_and_changes(app):
+    from tests.test_settings_users import audit, roles_of
+
+    return roles_of(app, "officer@alpha.example"), len(audit(app, "membership.update"))
+
+
+@pytest.fixture
+def two_admins(app, client, tenant_a):
+    make_user(app, "admin@alpha.example", {"alpha": ["tenant_admin"]})
+    make_user(app, "other@alpha.example", {"alpha": ["tenant_admin"]})
+    login(client, "admin@alpha.example")
+    other = app.test_client()
+    login(other, "other@alpha.example")
+    return client, other
+
+
+def test_a_roles_form_read_before_another_admins_save_is_refused_with_the_current_roles(app, two_admins):
+    admin, other = two_admins
+    url, stale = _roles_form(app, admin)
+    theirs = open_form(other, url).untick("roles").tick("roles", "reviewer")
+    assert submit(other, url, theirs).status_code == 302
+    response = submit(admin, url + "?lang=en", stale.untick("roles").tick("roles", "viewer"))
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Someone changed this person&#39;s roles after you opened this page" in html
+    shown = Form(html)
+    assert shown.get("roles") == ["reviewer"]  # the roles as they are now, to decide again
+    assert _roles_and_changes(app) == (["reviewer"], 1)
+    # the page now carries the current version: saving again works
+    again = shown.untick("roles").tick("roles", "viewer")
+    assert submit(admin, url, again).status_code == 302
+    assert _roles_and_changes(app) == (["viewer"], 2)
+
+
+def test_a_role_added_by_an_accepted_invitation_makes_an_open_roles_form_stale(app, two_admins):
+    from core import accounts, tenants
+    from core.models import User
+
+    admin, _other = two_admins
+    url, stale = _roles_form(app, admin)
+
+    def invitation_accepted():
+        with cross_tenant_scope():
+            user = db.session.scalar(sa.select(User).where(User.email == "officer@alpha.example"))
+            accounts.grant_roles(user, tenants.by_slug("alpha"), ["reviewer"])
+
+    meanwhile(app, invitation_accepted)
+    # saving the stale form would silently take the new role away again
+    assert submit(admin, url, stale.tick("roles", "viewer")).status_code == 409
+    assert _roles_and_changes(app) == (["relations_officer", "reviewer"], 0)
+
+
+def test_two_role_saves_at_once_cannot_both_succeed(app, two_admins, monkeypatch):
+    """The other save commits between this one's version check and its UPDATE: the UPDATE itself refuses."""
+    from core import memberships, tenants
+    from core.models import User
+
+    admin, _other = two_admins
+    url, form = _roles_form(app, admin)
+    original = memberships.version_of
+    calls = []
+
+    def racing(tenant, user_id):
+        seen = original(tenant, user_id)
+        calls.append(seen)
+        if len(calls) == 1:
+            return seen  # the page reading the form again; the second call is set_roles' own check
+        monkeypatch.setattr(memberships, "version_of", original)
+
+        def other_admin():
+            with cross_tenant_scope():
+                alpha = tenants.by_slug("alpha")
+                user = db.session.get(User, user_id)
+            with tenant_scope(alpha):
+                memberships.set_roles(alpha, user, ["reviewer"], seen)
+
+        meanwhile(app, other_admin)
+        return seen
+
+    monkeypatch.setattr(memberships, "version_of", racing)
+    response = submit(admin, url, form.untick("roles").tick("roles", "viewer"))
+    assert response.status_code == 409
+    assert _roles_and_changes(app) == (["reviewer"], 1)
+
+
+@pytest.mark.parametrize("version", ["", "x", "0", str(2**31), "٩٩"])
+def test_a_roles_form_with_a_wrong_version_saves_nothing(app, two_admins, version):
+    admin, _other = two_admins
+    url, form = _roles_form(app, admin)
+    response = submit(admin, url, form.set("version", version).untick("roles").tick("roles", "viewer"))
+    assert response.status_code == 409
+    assert _roles_and_changes(app) == (["relations_officer"], 0)

@@ -6,6 +6,7 @@ on SQLite they are skipped and say so.
 import pytest
 import sqlalchemy as sa
 
+from core import rls_key
 from core.extensions import OPERATOR_BIND, db
 from core.tenancy import tenant_owned_tables
 from tests.conftest import ON_POSTGRES
@@ -46,7 +47,8 @@ def test_every_tenant_owned_table_has_forced_rls(app):
 
 
 def _set_tenant(conn, tenant_id):
-    conn.execute(sa.text("SELECT set_config('wasl.tenant_id', :t, true)"), {"t": str(tenant_id)})
+    """What the app writes each transaction: the tenant and its signature."""
+    rls_key.write_scope(conn, tenant_id)
 
 
 def test_raw_sql_sees_only_the_tenant_set_and_cannot_insert_for_another(app, tenant_a, tenant_b):
@@ -174,14 +176,145 @@ def test_every_table_with_a_tenant_id_has_both_policies(app):
     assert not [p for p in policies if "cross_tenant" in str(p)]
 
 
-def test_every_policy_reads_the_tenant_setting_once_per_query(app):
-    """current_setting() inside a scalar subquery is an InitPlan (once per query), not a per-row call."""
+def test_every_policy_reads_the_signed_tenant_once_per_query(app):
+    """The app role's policies read the tenant only through wasl_tenant_id() (never the raw setting),
+    each call inside a scalar subquery: an InitPlan, evaluated once per query, not once per row."""
     with app_ctx(app), _raw(app) as conn:
-        tables = [t.name for t in tenant_owned_tables()]
-        quals = dict(conn.execute(sa.text(
-            "SELECT tablename, qual FROM pg_policies WHERE tablename = ANY(:t) AND policyname = 'tenant_isolation'"),
-            {"t": tables}).all())
-    assert set(quals) == set(tables)
-    for table, qual in quals.items():
-        calls = qual.count("current_setting(")
-        assert calls and qual.count("SELECT") == calls, f"{table}: {qual}"
+        tables = _tenant_tables(conn)
+        rows = conn.execute(sa.text(
+            "SELECT tablename, qual, with_check FROM pg_policies WHERE schemaname = 'public' "
+            "AND policyname = 'tenant_isolation'")).all()
+    assert {table for table, _q, _c in rows} == set(tables)
+    for table, qual, check in rows:
+        for expression in (qual, check):
+            assert "current_setting" not in expression, f"{table}: {expression}"
+            calls = expression.count("wasl_tenant_id()")
+            assert calls and expression.count("SELECT wasl_tenant_id()") == calls, f"{table}: {expression}"
+
+
+def _plan_nodes(node):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
+
+
+def test_the_tenant_function_runs_once_for_a_query_over_many_rows(app, tenant_a):
+    """EXPLAIN ANALYZE as wasl_app: the tenant is an InitPlan executed once (loops=1), the scan's rows are
+    compared with its result, and the function itself is not called per row."""
+    for n in range(12):
+        make_user(app, f"u{n}@x.example", {"alpha": ["viewer", "reviewer"]})
+    with app_ctx(app), _raw(app) as conn, conn.begin():
+        _set_tenant(conn, tenant_a)
+        plan = conn.execute(sa.text(
+            "EXPLAIN (ANALYZE, VERBOSE, FORMAT JSON) SELECT * FROM tenant_roles WHERE role <> 'x'")).scalar()
+    nodes = list(_plan_nodes(plan[0]["Plan"]))
+    init_plans = [n for n in nodes if n.get("Parent Relationship") == "InitPlan"]
+    assert len(init_plans) == 1
+    assert any("wasl_tenant_id()" in out for out in init_plans[0].get("Output", []))
+    assert init_plans[0]["Actual Loops"] == 1
+    scans = [n for n in nodes if n.get("Relation Name") == "tenant_roles"]
+    assert scans and sum(n["Actual Rows"] for n in scans) == 24
+    assert not any("wasl_tenant_id()" in str(n.get("Filter", "")) for n in scans)
+
+
+# --- the signed tenant setting ------------------------------------------------------------------
+
+def _forged_pairs(own, other):
+    """(wasl.tenant_id, wasl.tenant_sig) pairs injected SQL could write, none signed by the app for `other`."""
+    own_sig = rls_key.signature(str(own))
+    wrong_key_sig = rls_key._sign(rls_key.derive_key("not the app's secret"), str(other))
+    return [
+        (str(other), own_sig),                       # another tenant's id with the own tenant's signature
+        (str(other), ""),                            # no signature
+        (str(other), None),                          # signature setting never written
+        (str(other), "0" * 64),                      # forged
+        (str(other), "not hex at all; ' OR true --"),
+        (str(other), wrong_key_sig),                 # signed with another key
+        (str(other), own_sig.upper()),
+        (f"0{other}", own_sig),
+        (f"{own},{other}", own_sig),
+    ]
+
+
+def _write_pair(conn, tenant, sig):
+    conn.execute(sa.text("SELECT set_config('wasl.tenant_id', :t, true)"), {"t": tenant})
+    if sig is not None:
+        conn.execute(sa.text("SELECT set_config('wasl.tenant_sig', :s, true)"), {"s": sig})
+
+
+def test_another_tenants_id_without_its_signature_shows_nothing_and_inserts_nothing(app, tenant_a, tenant_b):
+    """In psql terms, as wasl_app inside tenant A's transaction: set_config('wasl.tenant_id', B) with A's
+    signature, or any forged or absent signature, shows none of B's rows and cannot insert one."""
+    make_user(app, "a@x.example", {"alpha": ["viewer"]})
+    user_b = make_user(app, "b@x.example", {"beta": ["viewer"]})
+    with app_ctx(app), _raw(app) as conn:
+        conn.rollback()
+        for tenant, sig in _forged_pairs(tenant_a, tenant_b):
+            trans = conn.begin()
+            _set_tenant(conn, tenant_a)
+            _write_pair(conn, tenant, sig)
+            assert conn.execute(sa.text("SELECT count(*) FROM tenant_roles")).scalar() == 0, (tenant, sig)
+            assert conn.execute(sa.text("SELECT count(*) FROM audit_log WHERE tenant_id IS NOT NULL")).scalar() == 0
+            assert conn.execute(sa.text("SELECT wasl_tenant_id()")).scalar() is None
+            with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
+                conn.execute(sa.text("INSERT INTO tenant_roles (tenant_id, user_id, role, created_at) "
+                                     "VALUES (:t, :u, 'reviewer', now())"), {"t": tenant_b, "u": user_b})
+            trans.rollback()
+        for tenant, sig in _forged_pairs(tenant_a, tenant_b):  # session-wide settings: the same
+            with conn.begin():
+                conn.execute(sa.text("SELECT set_config('wasl.tenant_id', :t, false), "
+                                     "set_config('wasl.tenant_sig', coalesce(:s, ''), false)"), {"t": tenant, "s": sig})
+                assert conn.execute(sa.text("SELECT count(*) FROM tenant_roles")).scalar() == 0
+        conn.execute(sa.text("RESET ALL"))
+        conn.commit()
+
+
+def test_the_signed_pair_works_and_is_the_only_way_in(app, tenant_a, tenant_b):
+    make_user(app, "a@x.example", {"alpha": ["viewer"]})
+    make_user(app, "b@x.example", {"beta": ["viewer", "reviewer"]})
+    with app_ctx(app), _raw(app) as conn:
+        with conn.begin():
+            _write_pair(conn, str(tenant_b), rls_key.signature(str(tenant_b)))
+            assert conn.execute(sa.text("SELECT DISTINCT tenant_id FROM tenant_roles")).scalars().all() == [tenant_b]
+            assert conn.execute(sa.text("SELECT count(*) FROM tenant_roles")).scalar() == 2
+        with conn.begin():  # the key is in a table the app's role cannot read, in a schema it cannot use
+            with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+                conn.execute(sa.text(f"SELECT key FROM {rls_key.KEY_TABLE}"))
+        with conn.begin():
+            row = conn.execute(sa.text(
+                "SELECT p.prosecdef, p.provolatile, p.proconfig, pg_get_userbyid(p.proowner) <> current_user "
+                "FROM pg_proc p WHERE p.oid = 'public.wasl_tenant_id()'::regprocedure")).one()
+            assert row[0] is True and row[1] == "s" and row[3] is True
+            assert row[2] == ["search_path=pg_catalog, pg_temp"]
+
+
+def test_the_operator_role_needs_no_signature(app, tenant_a, tenant_b):
+    make_user(app, "a@x.example", {"alpha": ["viewer"]})
+    make_user(app, "b@x.example", {"beta": ["viewer"]})
+    with app_ctx(app), _engine("operator").connect() as conn:
+        with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+            conn.execute(sa.text(f"SELECT key FROM {rls_key.KEY_TABLE}"))
+        conn.rollback()
+        _write_pair(conn, str(tenant_a), "forged")
+        assert sorted(conn.execute(sa.text("SELECT DISTINCT tenant_id FROM tenant_roles")).scalars()) == \
+            sorted([tenant_a, tenant_b])
+        conn.rollback()
+
+
+def test_the_tenant_function_works_in_a_parallel_query(app, tenant_a, tenant_b):
+    make_user(app, "a@x.example", {"alpha": ["viewer"]})
+    make_user(app, "b@x.example", {"beta": ["viewer"]})
+    with app_ctx(app), _raw(app) as conn, conn.begin():
+        version = conn.execute(sa.text("SHOW server_version_num")).scalar()
+        forcing = "debug_parallel_query" if int(version) >= 160000 else "force_parallel_mode"
+        conn.execute(sa.text(f"SET LOCAL {forcing} = on"))
+        conn.execute(sa.text("SET LOCAL parallel_setup_cost = 0"))
+        _set_tenant(conn, tenant_a)
+        assert conn.execute(sa.text("SELECT DISTINCT tenant_id FROM tenant_roles")).scalars().all() == [tenant_a]
+
+
+def test_the_app_role_cannot_create_temporary_tables(app):
+    """A temporary table would shadow the real one on a pooled connection and catch other tenants' rows."""
+    with app_ctx(app), _raw(app) as conn, conn.begin():
+        with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+            conn.execute(sa.text("CREATE TEMPORARY TABLE audit_log (tenant_id integer)"))

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from blueprints.admin.forms import Storable
 from blueprints.admin.views import bp
 from core.approvals import TITLE_MISMATCH, WEEKDAY_LABELS, WEEKDAYS_AR, approval_warnings, weekday_number
 from core.arabic import normalise
@@ -33,16 +34,16 @@ def _weekday_choices():
 class BoardApprovalForm(FlaskForm):
     """A board approval as the minutes give it; dates are checked, never corrected."""
 
-    meeting = StringField(_l("Meeting number"), validators=[Optional(), Length(max=80)])
-    session = StringField(_l("Session number"), validators=[Optional(), Length(max=80)])
+    meeting = StringField(_l("Meeting number"), validators=[Optional(), Length(max=80), Storable()])
+    session = StringField(_l("Session number"), validators=[Optional(), Length(max=80), Storable()])
     weekday = SelectField(_l("Weekday"), choices=_weekday_choices, validate_choice=False)
     hijri_date = StringField(_l("Hijri date"), description=_l("Year-month-day, e.g. 1446-02-03"))
     gregorian_date = DateField(_l("Gregorian date"), validators=[Optional()])
     policy_title = StringField(_l("Title of the approved policy, as written in the minutes"), validators=[
         DataRequired(_l("Enter the title of the policy the board approved.")),
-        Length(min=3, max=300, message=_l("The title must be between 3 and 300 characters."))])
+        Length(min=3, max=300, message=_l("The title must be between 3 and 300 characters.")), Storable()])
     text_ar = TextAreaField(_l("The approval as written in the minutes (optional)"),
-                            validators=[Optional(), Length(max=2000)])
+                            validators=[Optional(), Length(max=2000), Storable(multiline=True)])
     confirm = BooleanField(_l("The record is exactly as the minutes wrote it: record it despite the warnings"))
 
     def validate_weekday(self, field):

@@ -3,9 +3,10 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.admin.forms import InviteForm, RemoveMemberForm, RevokeInvitationForm, RolesForm
+from blueprints.admin.forms import InviteForm, MemberRolesForm, RemoveMemberForm, RevokeInvitationForm
 from blueprints.admin.views import bp
 from core import memberships
+from core.digits import to_int
 from core.extensions import db
 from core.invitations import operations as invitations
 from core.messaging.compose import isolate
@@ -77,17 +78,30 @@ def invitation_revoke(invitation_id: int):
     return redirect(url_for("admin.users"))
 
 
+def _fresh_roles_form(user_id: int) -> tuple[MemberRolesForm, list[str]]:
+    _user, roles = _member_or_404(user_id)
+    version = memberships.version_of(g.tenant, user_id)
+    return MemberRolesForm(formdata=None, data={"roles": roles, "version": version}), roles
+
+
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required(Role.tenant_admin)
 def user_edit(user_id: int):
     user, roles = _member_or_404(user_id)
-    form = RolesForm(data={"roles": roles})
+    form = MemberRolesForm(data={"roles": roles, "version": memberships.version_of(g.tenant, user_id)})
+    conflict = None
     status = 200
     if form.is_submitted():
         status = 422
         if form.validate():
             try:
-                before, after = memberships.set_roles(g.tenant, user, form.roles.data)
+                before, after = memberships.set_roles(g.tenant, user, form.roles.data,
+                                                      to_int(form.version.data or "", high=INT4_MAX))
+            except memberships.MembershipConflict as exc:
+                db.session.rollback()
+                # The page shows the roles as they are now; the admin decides again.
+                form, roles = _fresh_roles_form(user_id)
+                conflict, status = translate(exc.message), 409
             except memberships.MembershipError as exc:
                 db.session.rollback()
                 _show_error(form, exc)
@@ -101,7 +115,7 @@ def user_edit(user_id: int):
                     return redirect(url_for("auth.tenants"))
                 return redirect(url_for("admin.users"))
     return render_template("admin/users_edit.html", tenant=g.tenant, form=form, member=user, roles=roles,
-                           is_self=user.id == current_user.id), status
+                           conflict=conflict, is_self=user.id == current_user.id), status
 
 
 @bp.route("/users/<int:user_id>/remove", methods=["GET", "POST"])

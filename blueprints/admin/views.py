@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from core import audit
 from core.calendar import RIYADH
 from core.digits import ascii_digits
+from core.exports import listings
+from core.exports.operations import FORMATS, export, response
 from core.extensions import db
 from core.models import AuditEntry, TenantRole, User
 from core.models.keys import MAX_ID, get_in_tenant
@@ -30,11 +32,9 @@ def home():
     return render_template("admin/home.html", tenant=g.tenant, members=list(members.values()))
 
 
-@bp.get("/audit")
-@roles_required(Role.tenant_admin)
-def audit_log():
-    """The tenant's audit log, newest first, filtered by action, person and day (Riyadh)."""
-    filters = {key: request.args.get(key, "").strip() for key in ("action", "actor", "since", "until")}
+def _audit_query(args):
+    """The audit log's query for the filters in `args` (action, person, Riyadh days), with their errors."""
+    filters = {key: args.get(key, "").strip() for key in ("action", "actor", "since", "until")}
     query = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
     if filters["action"]:
         query = query.where(AuditEntry.action.startswith(filters["action"]))
@@ -51,6 +51,14 @@ def audit_log():
             errors[key] = _("Enter a date as YYYY-MM-DD.")
             continue
         query = query.where(bound(datetime.combine(day, time(), RIYADH)))
+    return query, filters, errors
+
+
+@bp.get("/audit")
+@roles_required(Role.tenant_admin)
+def audit_log():
+    """The tenant's audit log, newest first, filtered by action, person and day (Riyadh)."""
+    query, filters, errors = _audit_query(request.args)
     before_id = arg_id("before", high=MAX_ID)
     if before_id:
         query = query.where(AuditEntry.id < before_id)
@@ -59,6 +67,18 @@ def audit_log():
     page_filters = {k: v for k, v in filters.items() if v}
     return render_template("admin/audit.html", tenant=g.tenant, entries=entries[:PAGE_SIZE], more=more,
                            filters=filters, page_filters=page_filters, errors=errors), 422 if errors else 200
+
+
+@bp.get("/exports/audit.<fmt>")
+@roles_required(Role.tenant_admin)
+def export_audit_log(fmt: str):
+    """The filtered audit log as CSV or XLSX (itself audited)."""
+    query, filters, errors = _audit_query(request.args)
+    if errors or fmt not in FORMATS:
+        abort(422 if errors else 404)
+    result = export(g.tenant, listings.AUDIT, listings.audit_rows(query), g.roles, fmt, filters)
+    db.session.commit()
+    return response(result)
 
 
 @bp.get("/audit/<int:entry_id>")

@@ -13,6 +13,7 @@ from core.extensions import db
 from core.invitations import operations as invitations
 from core.messaging.compose import isolate
 from core.models import Tenant
+from core.reports.platform import overview
 from core.roles import Role
 from core.tenancy import cross_tenant_scope
 from core.tenant_files import TenantFileError
@@ -200,3 +201,14 @@ def resume(slug: str):
     flash(_("The association is active again."), "success")
     return redirect(request.form.get("next") == "tenant" and url_for("operator.tenant", slug=slug)
                     or url_for("operator.index"))
+
+
+@bp.get("/reports")
+@operator_required
+def reports():
+    """Counts per association (files, requests, deadlines kept): no personal data."""
+    with cross_tenant_scope():
+        rows = overview()
+        audit.record("operator.reports", object_type="Tenant", object_id="*", tenant_id=None)
+        db.session.commit()
+    return render_template("operator/reports.html", rows=rows)

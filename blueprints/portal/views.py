@@ -9,4 +9,8 @@ bp = tenant_blueprint("portal", __name__)
 
 @bp.get("/")
 def home():
-    return render_template("portal/home.html", tenant=g.tenant, channel_labels=channel_labels(g.tenant))
+    from core.portal.operations import takes_applications
+
+    modules = set((g.tenant.settings or {}).get("modules", []))
+    return render_template("portal/home.html", tenant=g.tenant, channel_labels=channel_labels(g.tenant),
+                           modules=modules, takes_applications=takes_applications(g.tenant))

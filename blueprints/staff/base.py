@@ -77,6 +77,7 @@ def staff_helpers():
         "state_label": lambda state: RequestState(state).label,
         "display_mobile": display_mobile,
         "may_open_files": can(*EDITORS),
+        "may_handle_personal_data": can(Role.relations_officer, Role.social_researcher, Role.executive_director),
         "channel_label": lambda code: channel_labels.get(code, code),
         "service_kind_label": lambda code: SERVICE_KIND_LABELS.get(code, code or ""),
         "service_kind_options": list(SERVICE_KIND_LABELS.items()),

@@ -16,6 +16,7 @@ from core.extensions import db
 from core.messaging.compose import isolate
 from core.messaging.models import OutboxMessage
 from core.modules import enabled
+from core.portal import operations as portal
 from core.settings import channels
 from core.web import arg_id, roles_required
 from core.workflow import attachments, operations, queries
@@ -25,16 +26,21 @@ from core.workflow.services import DECLARATION_TEXT, DECLARATION_VERSION, SERVIC
 from core.workflow.states import Action, RequestState
 
 
+def list_filters(args) -> dict:
+    """The requests list's filters from the query string (the list and its exports read the same)."""
+    return {
+        "state": args.get("state") if args.get("state") in set(RequestState) else None,
+        "channel": args.get("channel") or None,
+        "category": args.get("category") or None,
+        "researcher_id": arg_id("researcher"),
+        "overdue": args.get("overdue") == "1",
+    }
+
+
 @bp.get("/requests")
 @roles_required(*READERS)
 def requests_list():
-    filters = {
-        "state": request.args.get("state") if request.args.get("state") in set(RequestState) else None,
-        "channel": request.args.get("channel") or None,
-        "category": request.args.get("category") or None,
-        "researcher_id": arg_id("researcher"),
-        "overdue": request.args.get("overdue") == "1",
-    }
+    filters = list_filters(request.args)
     page = queries.list_requests(**filters, after=arg_id("after"))
     from core.beneficiaries.operations import researchers
 
@@ -92,6 +98,7 @@ def _detail(support_request, status=200, **context):
                 declaration_text=DECLARATION_TEXT, declaration_version=DECLARATION_VERSION,
                 service_kinds=SERVICE_KINDS, service_labels={s.code: s for s in services(g.tenant)},
                 channels=channels(g.tenant), may_edit=can(*EDITORS), today=today(),
+                online=portal.application_for(support_request),
                 values=context.pop("values", {}), **context), status
 
 

@@ -19,3 +19,16 @@ def next_number(name: str) -> int:
         raise RuntimeError("a tenant counter needs a tenant in scope")
     return db.session.execute(_BUMP, {"tenant_id": tenant_id, "name": name},
                               bind_arguments={"mapper": TenantCounter}).scalar_one()
+
+
+def next_numbers(name: str, count: int) -> range:
+    """`count` consecutive values of the tenant's counter `name`, for a bulk insert (an import)."""
+    if count <= 0:
+        return range(0)
+    first = next_number(name)
+    if count > 1:
+        db.session.execute(sa.update(TenantCounter)
+                           .where(TenantCounter.tenant_id == current_scope().tenant_id, TenantCounter.name == name)
+                           .values(value=TenantCounter.value + count - 1)
+                           .execution_options(synchronize_session=False))
+    return range(first, first + count)

@@ -87,11 +87,14 @@ def _apply(beneficiary: Beneficiary, data: dict) -> None:
 
 
 def create_beneficiary(tenant, form, actor) -> Beneficiary:
-    """Open a new file; the national ID must not already have a file in this association."""
+    """Open a new file; the national ID must not already have a file in this association.
+
+    `actor` is None when the beneficiary applied online (core.portal)."""
     data = _load(_schema(BeneficiarySchema, tenant), form, lists=("categories",))
     if _national_id_taken(data["national_id"]):
         raise FormErrors({"national_id": str(_l("This ID number already has a file in this association."))})
-    beneficiary = Beneficiary(file_number=next_number("beneficiary"), created_by_id=actor.id, categories=[])
+    beneficiary = Beneficiary(file_number=next_number("beneficiary"), created_by_id=getattr(actor, "id", None),
+                              categories=[])
     _apply(beneficiary, data)
     db.session.add(beneficiary)
     try:

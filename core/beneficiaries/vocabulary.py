@@ -3,6 +3,8 @@
 Categories are tenant data (`settings["categories"]`, a list of {code, label_ar, label_en}); without
 them a tenant gets the categories of the 004 policy's beneficiary definition.
 """
+from functools import lru_cache
+
 from babel import Locale
 from flask_babel import lazy_gettext as _l
 
@@ -57,8 +59,14 @@ def category_labels(tenant) -> dict[str, str]:
 
 
 def countries() -> dict[str, str]:
-    """ISO alpha-2 code → country name in the UI language, common ones first."""
-    names = Locale.parse(locale_code()).territories
+    """ISO alpha-2 code → country name in the UI language, common ones first (do not change the dict)."""
+    return _countries(locale_code())
+
+
+@lru_cache(maxsize=8)
+def _countries(locale: str) -> dict[str, str]:
+    # Built once per language: every file form and every imported row checks the nationality against it.
+    names = Locale.parse(locale).territories
     codes = [c for c in names if len(c) == 2 and c.isalpha() and c.isupper() and c not in ("ZZ", "EU", "UN", "EZ")]
     rest = sorted((c for c in codes if c not in COMMON_NATIONALITIES), key=lambda c: names[c])
     return {c: names[c] for c in (*COMMON_NATIONALITIES, *rest)}

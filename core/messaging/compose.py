@@ -1,6 +1,7 @@
 """Writing messages to the outbox in the beneficiary's language, in the transaction of the change."""
 from datetime import date
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -58,9 +59,15 @@ def _texts(kind: str, tenant, beneficiary, request, language: str) -> tuple[str,
     elif kind == "decision_rejected":
         values["reason"] = request.decision_reason
         subject = _("Decision on your request {reference}").format(**values)
-        body = _("Dear {name},\n\nYour support request {reference} ({service}) was not accepted by "
-                 "{association}.\n\nThe reason: {reason}\n\nYou may ask us about this decision or file a "
-                 "grievance, quoting the reference {reference}.").format(**values)
+        if "grievances" in (tenant.settings or {}).get("modules", []):
+            values["complaint"] = portal_url(tenant, "complaints/new")
+            body = _("Dear {name},\n\nYour support request {reference} ({service}) was not accepted by "
+                     "{association}.\n\nThe reason: {reason}\n\nYou may ask us about this decision, or file a "
+                     "grievance within 30 days at {complaint}, quoting the reference {reference}.").format(**values)
+        else:
+            body = _("Dear {name},\n\nYour support request {reference} ({service}) was not accepted by "
+                     "{association}.\n\nThe reason: {reason}\n\nYou may ask us about this decision through any "
+                     "of our channels, quoting the reference {reference}.").format(**values)
     elif kind == "served":
         values["date"] = plain_dual_date(request.served_on, language)
         subject = _("Service delivered for your request {reference}").format(**values)
@@ -71,13 +78,66 @@ def _texts(kind: str, tenant, beneficiary, request, language: str) -> tuple[str,
     return subject, body
 
 
-def _contact(beneficiary) -> tuple[str, str] | None:
-    """(medium, recipient): e-mail if the file has one, else SMS to the mobile; None with neither."""
-    if beneficiary.email:
-        return "email", beneficiary.email
-    if beneficiary.mobile:
-        return "sms", beneficiary.mobile
-    return None
+def portal_url(tenant, path: str) -> str:
+    """A link for a message: PUBLIC_BASE_URL, the tenant's portal, the path (e.g. "status")."""
+    return f"{current_app.config['PUBLIC_BASE_URL']}/{tenant.slug}/{path}"
+
+
+def _sms_texts(kind: str, tenant, request, language: str) -> tuple[str, ...]:
+    """SMS versions of a message, longest first: the first that fits in two segments is sent."""
+    values = {"association": tenant.name(language), "reference": isolate(request.reference),
+              "status": portal_url(tenant, "status")}
+    if kind == "request_received":
+        texts = (_("{association}: we received your request {reference}. Quote it when you contact us."),
+                 _("We received your request {reference}. Quote it when you contact us."))
+    elif kind == "under_review":
+        values["due"] = plain_dual_date(request.decision_due, language)
+        texts = (_("{association}: your request {reference} is under review; decision by {due}."),
+                 _("Your request {reference} is under review; decision by {due}."))
+    elif kind == "decision_accepted":
+        texts = (_("{association}: your request {reference} was accepted. We will contact you."),
+                 _("Your request {reference} was accepted. We will contact you."))
+    elif kind == "decision_rejected":
+        values["reason"] = request.decision_reason
+        texts = (_("Your request {reference} was not accepted. Reason: {reason}"),
+                 _("Your request {reference} was not accepted. The reason: {status}"))
+    elif kind == "served":
+        texts = (_("{association}: the service for your request {reference} was delivered. Thank you."),
+                 _("The service for your request {reference} was delivered. Thank you."))
+    else:
+        raise ValueError(f"unknown message kind {kind!r}")
+    return tuple(t.format(**values) for t in texts)
+
+
+def contact_of(who, prefer: str | None = None) -> tuple[str, str] | None:
+    """(medium, address) for a beneficiary or a contact: e-mail if there is one, else SMS; None if neither.
+
+    `prefer="sms"` picks the mobile first when both exist (one-time codes reach a phone faster)."""
+    email, mobile = getattr(who, "email", None), getattr(who, "mobile", None)
+    order = (("sms", mobile), ("email", email)) if prefer == "sms" else (("email", email), ("sms", mobile))
+    return next(((medium, address) for medium, address in order if address), None)
+
+
+def enqueue_text(kind: str, who, subject: str, body: str, sms_texts: tuple[str, ...] = (), *,
+                 request_id=None, prefer: str | None = None, sensitive: str | None = None) -> OutboxMessage | None:
+    """Add a composed message to the outbox for a beneficiary or a contact (None if no way to reach them).
+
+    By SMS the body is the first of `sms_texts` that fits in two segments (else the e-mail body, which
+    must fit then); core.messaging.sms.SmsTooLong is raised at composition if none does."""
+    from core.messaging import sms
+
+    found = contact_of(who, prefer)
+    if found is None:
+        return None
+    medium, recipient = found
+    if medium == "sms":
+        body = sms.compose(*(sms_texts or (body,)))
+    message = OutboxMessage(beneficiary_id=getattr(who, "beneficiary_id", None) or _beneficiary_id(who),
+                            request_id=request_id, kind=kind, medium=medium, recipient=recipient,
+                            language=getattr(who, "language", None) or "ar", subject=subject[:200], body=body,
+                            sensitive=sensitive, next_attempt_at=utcnow())
+    db.session.add(message)
+    return message
 
 
 def enqueue_email(kind: str, recipient: str, subject: str, body: str, language: str,
@@ -91,34 +151,29 @@ def enqueue_email(kind: str, recipient: str, subject: str, body: str, language: 
     return message
 
 
+def _beneficiary_id(who):
+    from core.beneficiaries.models import Beneficiary
+
+    return who.id if isinstance(who, Beneficiary) else None
+
+
 def enqueue(kind: str, tenant, beneficiary, request) -> OutboxMessage | None:
     """Add the message to the outbox (e-mail if the file has one, else SMS to the mobile); None if no contact."""
-    contact = _contact(beneficiary)
-    if contact is None:
+    if contact_of(beneficiary) is None:
         return None
-    medium, recipient = contact
     language = beneficiary.language or "ar"
     with force_locale(language):
         subject, body = _texts(kind, tenant, beneficiary, request, language)
-    message = OutboxMessage(beneficiary_id=beneficiary.id, request_id=request.id, kind=kind, medium=medium,
-                            recipient=recipient, language=language, subject=subject, body=body,
-                            next_attempt_at=utcnow())
-    db.session.add(message)
-    return message
+        sms_texts = _sms_texts(kind, tenant, request, language)
+    return enqueue_text(kind, beneficiary, subject, body, sms_texts, request_id=request.id)
 
 
 def enqueue_about_file(kind: str, beneficiary, texts) -> OutboxMessage | None:
     """A message about the file rather than one request: `texts(language)` gives (subject, body), called
     in the beneficiary's language. None when the file has no e-mail and no mobile."""
-    contact = _contact(beneficiary)
-    if contact is None:
+    if contact_of(beneficiary) is None:
         return None
-    medium, recipient = contact
     language = beneficiary.language or "ar"
     with force_locale(language):
         subject, body = texts(language)
-    message = OutboxMessage(beneficiary_id=beneficiary.id, request_id=None, kind=kind, medium=medium,
-                            recipient=recipient, language=language, subject=str(subject)[:200], body=str(body),
-                            next_attempt_at=utcnow())
-    db.session.add(message)
-    return message
+    return enqueue_text(kind, beneficiary, str(subject), str(body))

@@ -77,9 +77,24 @@ class SMTPBackend:
 BACKENDS = {"file": FileBackend, "smtp": SMTPBackend}
 
 
+class Router:
+    """SMS through the configured gateway (SMS_BACKEND), everything else (and SMS without one) by mail."""
+
+    def __init__(self, mail, sms_gateway=None):
+        self.mail, self.sms = mail, sms_gateway
+
+    def send(self, message: OutboxMessage) -> None:
+        if message.medium == "sms" and self.sms is not None:
+            self.sms.send_sms(message.recipient, message.body, f"{message.id:08d}-{message.kind}")
+        else:
+            self.mail.send(message)
+
+
 def backend():
-    name = current_app.config.get("MAIL_BACKEND", "file")
-    return BACKENDS[name](current_app.config)
+    from core.messaging import sms
+
+    config = current_app.config
+    return Router(BACKENDS[config.get("MAIL_BACKEND", "file")](config), sms.gateway(config))
 
 
 #: A message claimed by a runner that then died is offered again after this long.

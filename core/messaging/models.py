@@ -30,7 +30,7 @@ class OutboxMessage(TenantOwned, db.Model):
                                                    index=True)
     #: A program registration the message is about (core.programs).
     program_registration_id: Mapped[int | None] = mapped_column(ID_TYPE)
-    #: request_received | under_review | decision_accepted | decision_rejected | served | invitation | …
+    #: request_received | under_review | decision_accepted | decision_rejected | served | invitation | survey | code | …
     kind: Mapped[str] = mapped_column(sa.String(40), nullable=False)
     #: email | sms
     medium: Mapped[str] = mapped_column(sa.String(10), nullable=False)

@@ -43,8 +43,25 @@ class TenantRole(TenantOwned, db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(sa.String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    #: The version of the whole membership (the highest of its rows): a change of roles moves every row
+    #: to the next one, checked in the UPDATE itself (core/memberships.set_roles), and a role added
+    #: elsewhere (an accepted invitation) starts above it, so a roles form read before is stale.
+    version: Mapped[int] = mapped_column(nullable=False, server_default="1")
 
     user = relationship(User, lazy="joined")
+
+
+def membership_version(connection, tenant_id: int, user_id: int) -> int:
+    """The membership's version: 0 when the person holds no role in the tenant."""
+    return connection.scalar(
+        sa.select(sa.func.coalesce(sa.func.max(TenantRole.version), 0))
+        .where(TenantRole.tenant_id == tenant_id, TenantRole.user_id == user_id)) or 0
+
+
+@sa.event.listens_for(TenantRole, "before_insert")
+def _next_membership_version(_mapper, connection, role: TenantRole) -> None:
+    if role.version is None:
+        role.version = membership_version(connection, role.tenant_id, role.user_id) + 1
 
 
 class AuthSession(db.Model):

@@ -23,6 +23,9 @@ PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True}
 @with_appcontext
 def worker(celery_args):
     """Run a Celery worker for Wasl's tasks (extra options go to `celery worker`, e.g. --concurrency 2)."""
+    from core.rls_cli import require_key
+
+    require_key(current_app._get_current_object())
     _celery().worker_main(["worker", "--loglevel=INFO", *celery_args])
 
 

@@ -76,8 +76,11 @@ def _message(kind, tenant, beneficiary, request, actor):
     return message
 
 
-def open_request(tenant, beneficiary, form, actor) -> SupportRequest:
-    """Reception: a new request in state received, its documents checklist, the acknowledgement message."""
+def open_request(tenant, beneficiary, form, actor, acknowledge: bool = True) -> SupportRequest:
+    """Reception: a new request in state received, its documents checklist, the acknowledgement message.
+
+    `actor` is None when the beneficiary applied online; the portal then sends its own acknowledgement
+    (`acknowledge=False`) with the expected decision date."""
     refusal = new_request_refusal(beneficiary.status)
     if refusal:
         raise IllegalTransition(refusal)
@@ -88,7 +91,7 @@ def open_request(tenant, beneficiary, form, actor) -> SupportRequest:
     request = SupportRequest(
         reference=f"{year}-{next_number(f'request-{year}'):05d}", beneficiary_id=beneficiary.id,
         state=RequestState.received, channel=data["channel"], office=data.get("office"), service=data["service"],
-        details=data.get("details"), received_at=now, received_by_id=actor.id)
+        details=data.get("details"), received_at=now, received_by_id=getattr(actor, "id", None))
     request.documents = [RequestDocument(code=d.code, label_ar=d.label_ar, label_en=d.label_en)
                          for d in service(tenant, data["service"]).documents]
     db.session.add(request)
@@ -100,7 +103,8 @@ def open_request(tenant, beneficiary, form, actor) -> SupportRequest:
     audit.record("request.create", request, after={
         "reference": request.reference, "beneficiary": beneficiary.file_number, "channel": request.channel,
         "office": request.office, "service": request.service, "state": request.state})
-    _message("request_received", tenant, beneficiary, request, actor)
+    if acknowledge:
+        _message("request_received", tenant, beneficiary, request, actor)
     request_opened.send(tenant, request=request, actor=actor)
     return request
 

@@ -35,6 +35,10 @@ def _page(query, id_column, after: int | None, size: int) -> Page:
     return Page(rows, rows[-1].id if more and rows else None)
 
 
+#: Public name for other readers of keyset pages (the API).
+keyset_page = _page
+
+
 def _requests():
     return (sa.select(SupportRequest).join(Beneficiary, Beneficiary.id == SupportRequest.beneficiary_id)
             .options(contains_eager(SupportRequest.beneficiary)))
@@ -46,6 +50,13 @@ def overdue_condition(on=None):
 
 def list_requests(state=None, channel=None, category=None, researcher_id=None, overdue=False, after=None,
                   size=PAGE_SIZE) -> Page:
+    query = requests_query(state=state, channel=channel, category=category, researcher_id=researcher_id,
+                           overdue=overdue)
+    return _page(query, SupportRequest.id, after, size)
+
+
+def requests_query(state=None, channel=None, category=None, researcher_id=None, overdue=False):
+    """The requests list's rows (with their files), filtered; the list pages it, exports read it all."""
     query = _requests()
     if state:
         query = query.where(SupportRequest.state == state)
@@ -58,17 +69,22 @@ def list_requests(state=None, channel=None, category=None, researcher_id=None, o
         query = query.where(Beneficiary.researcher_id == researcher_id)
     if overdue:
         query = query.where(overdue_condition())
-    return _page(query, SupportRequest.id, after, size)
+    return query
 
 
 def list_beneficiaries(category=None, researcher_id=None, after=None, size=PAGE_SIZE) -> Page:
+    return _page(beneficiaries_query(category=category, researcher_id=researcher_id), Beneficiary.id, after, size)
+
+
+def beneficiaries_query(category=None, researcher_id=None):
+    """The files list's rows, filtered; the list pages it, exports read it all."""
     query = sa.select(Beneficiary).options(joinedload(Beneficiary.researcher))
     if category:
         query = query.where(sa.exists().where(BeneficiaryCategory.beneficiary_id == Beneficiary.id,
                                               BeneficiaryCategory.code == category))
     if researcher_id:
         query = query.where(Beneficiary.researcher_id == researcher_id)
-    return _page(query, Beneficiary.id, after, size)
+    return query
 
 
 # --- work queues ---------------------------------------------------------------------------------

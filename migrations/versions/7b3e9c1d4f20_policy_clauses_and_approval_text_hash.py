@@ -1,7 +1,7 @@
 """policy clauses: a version keeps the clauses it uses; an approval keeps the hash of the text it approved
 
 Revision ID: 7b3e9c1d4f20
-Revises: 24b5c90642ea
+Revises: a410f0fe718e
 Create Date: 2026-11-30 19:00:00
 
 Versions made before this have no clause record (NULL); records made before this have no text hash
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '7b3e9c1d4f20'
-down_revision = '24b5c90642ea'
+down_revision = 'a410f0fe718e'
 branch_labels = None
 depends_on = None
 

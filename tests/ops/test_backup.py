@@ -76,7 +76,8 @@ def test_a_restore_gives_the_same_counts_per_tenant_and_identical_attachments(fi
 def test_a_damaged_backup_is_refused_before_anything_is_written(filled, tmp_path, empty_target):
     operations.backup(_source(filled), tmp_path / "backup")
     attachment = next((tmp_path / "backup" / "uploads").rglob("*.pdf"))
-    attachment.write_bytes(attachment.read_bytes()[:-1] + b"X")
+    data = attachment.read_bytes()
+    attachment.write_bytes(data[:-1] + bytes([data[-1] ^ 0xFF]))  # always a different last byte
     with pytest.raises(BackupError, match="checksum differs"):
         operations.restore(tmp_path / "backup", empty_target)
     assert not empty_target.upload_folder.exists()

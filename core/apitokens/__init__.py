@@ -1,0 +1,1 @@
+"""Per-user API tokens: each fixes one tenant and acts with its user's roles there."""

@@ -1,0 +1,1 @@
+"""Grievances and complaints (module `grievances`, «سياسة التظلم وتقديم الشكوى»)."""

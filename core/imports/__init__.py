@@ -1,0 +1,1 @@
+"""Bulk import of beneficiary files and household members from CSV or XLSX."""

@@ -1,0 +1,1 @@
+"""Personal data protection (PDPL): a beneficiary's data export, consent, anonymisation."""

@@ -1,0 +1,1 @@
+"""The beneficiary's side: applying online, finding one's request, one-time codes."""

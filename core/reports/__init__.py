@@ -1,0 +1,1 @@
+"""Figures for the association's dashboard and the operator's overview."""
