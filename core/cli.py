@@ -28,12 +28,15 @@ def main():
 
 def register(app) -> None:
     from core.backup.cli import backup, restore
+    from core.holidays_cli import holidays_command
     from core.messaging.cli import outbox
+    from core.policy.cli import policy
     from core.registry.cli import registry
     from core.rls_cli import rls
     from core.taskqueue.cli import beat, jobs, worker
 
-    for command in (demo, users, tenants_group, outbox, backup, restore, worker, beat, jobs, registry, rls):
+    for command in (demo, users, tenants_group, outbox, backup, restore, worker, beat, jobs, registry, rls,
+                    holidays_command, policy):
         app.cli.add_command(command)
 
 
@@ -173,7 +176,8 @@ def tenants_check(files):
     for tenant_file in loaded:
         for warning in tenant_file.warnings:
             click.echo(f"warning: {warning}")
-        click.echo(f"ok: {tenant_file.path} ({tenant_file.slug})")
+        text_hash = tenant_files.policy_text_hash(tenant_file.data)
+        click.echo(f"ok: {tenant_file.path} ({tenant_file.slug}), policy text fingerprint {text_hash}")
     for error in errors:
         click.echo(f"error: {error}", err=True)
     if errors:

@@ -32,14 +32,18 @@ def provision_directory(directory: str, only_new: bool = False) -> list[tenants.
     """Provision every tenant file in the directory; stops at the first bad file, writing nothing.
 
     With `only_new`, tenants that already exist are left as they are ("kept"), so a restart of the
-    demo does not undo what a charity admin changed in the settings pages.
+    demo does not undo what a charity admin changed in the settings pages; their policy gets a draft if
+    the shared wording it uses changed since (the approved version stays published).
     """
+    from core.policy import versions
+
     files = [tenant_files.load(path) for path in tenant_files.in_directory(directory)]
     with cross_tenant_scope():
         results = []
         for tenant_file in files:
             existing = tenants.by_slug(tenant_file.slug) if only_new else None
             if existing is not None:
+                versions.sync(existing)
                 results.append(tenants.ProvisionResult(existing, "kept", []))
             else:
                 results.append(tenants.provision(tenant_file))

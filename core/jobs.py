@@ -30,6 +30,7 @@ REGISTRY: dict[str, Job] = {}
 #: Modules that register jobs; `load_jobs` (called by the app factory) imports them. Add yours here.
 JOB_MODULES = (
     "core.messaging.jobs",
+    "core.policy.jobs",
     "core.pdpl.anonymise",
     "core.surveys.jobs",
     "core.grievances.jobs",

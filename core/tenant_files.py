@@ -169,10 +169,46 @@ class CustomEntrySchema(LabelSchema):
     code = String(required=True, validate=validate.Regexp(CODE_RE, error=N_("must be a snake_case code")))
 
 
-class ServiceSchema(CustomEntrySchema):
+class CategorySchema(CustomEntrySchema):
+    """A beneficiary category of the association."""
+
+    #: Sample data written for the demo, not the association's own list: the admin should review it.
+    sample = Boolean()
+
+
+class ServiceSchema(CategorySchema):
     """A service a support request can ask for, with its required-documents checklist."""
 
     documents = List(Nested(CustomEntrySchema), load_default=list)
+
+
+class Wording(fields.Field):
+    """A clause's wording: text, or for a table row the list of its two cells."""
+
+    default_error_messages = {**_FIELD_MESSAGES, "invalid": N_("Must be text, or a list of the row's cells."),
+                              "too_long": N_("At most {max} characters.")}
+    MAX = 4000
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        items = value if isinstance(value, list) else [value]
+        if not items or not all(isinstance(v, str) for v in items):
+            raise self.make_error("invalid")
+        if any(len(v) > self.MAX for v in items):
+            raise self.make_error("too_long", max=self.MAX)
+        if any(forbidden_character(v, multiline=True) is not None for v in items):
+            raise ValidationError(N_("must not contain control characters or bidi overrides"))
+        return [v.strip() for v in value] if isinstance(value, list) else value.strip()
+
+
+class ClauseOverrideSchema(_Strict):
+    """A tenant's change to one clause of the shared policy (see core/policy/clauses.py)."""
+
+    ar = Wording()
+    en = Wording()
+    term = String(validate=_one_of(BENEFICIARY_TERMS))
+    omit = Boolean()
+    after = String(validate=_length(3, 120))
+    kind = String(validate=_one_of(("para", "item", "bullet", "subitem", "subheading", "row")))
 
 
 class VerificationStepSchema(CustomEntrySchema):
@@ -205,6 +241,10 @@ class BoardApprovalSchema(_Strict):
     policy_title = String(required=True, validate=_text(3, TITLE_MAX))
     #: The record's sentence as written in the document, shown on the policy page.
     text_ar = String(load_default=None, multiline=True, validate=_at_most(4000))
+    #: The fingerprint of the text the board approved (`wasl tenants check` prints a file's): the record
+    #: approves this policy only if its text still has it. Without it, it approves the text the file gives.
+    text_hash = String(validate=validate.Regexp(r"^[0-9a-f]{64}$",
+                                                error=N_("must be a text fingerprint: 64 hex digits")))
 
     @validates_schema
     def _some_date(self, data, **kwargs):
@@ -231,10 +271,16 @@ class TenantFileSchema(_Strict):
     tools = List(String(), load_default=list)
     custom_tools = List(Nested(CustomEntrySchema), load_default=list)
     modules = List(String(validate=_one_of(MODULES)), load_default=list)
+    #: The association's own days off, on top of the platform's Saudi public holidays.
     holidays = List(Date(), load_default=list)
+    #: Platform holidays the association does not take: a holiday's code (every year) or one ISO date.
+    dropped_holidays = List(String(), load_default=list)
     #: Beneficiary categories and requestable services; without them Wasl uses the defaults from seed 004.
-    categories = List(Nested(CustomEntrySchema), load_default=list)
+    categories = List(Nested(CategorySchema), load_default=list)
     services = List(Nested(ServiceSchema), load_default=list)
+    #: The association's changes to the shared policy's clauses, by clause id.
+    clauses = fields.Dict(keys=String(validate=_length(3, 120)), values=Nested(ClauseOverrideSchema),
+                          load_default=dict)
     #: The association's own satisfaction-survey questions, asked after the platform's fixed ones.
     survey_questions = List(Nested(CustomEntrySchema), load_default=list)
     board_approvals = List(Nested(BoardApprovalSchema), load_default=list)
@@ -273,6 +319,20 @@ class TenantFileSchema(_Strict):
                 errors[key] = [N_("code '{code}' is defined twice", code=c) for c in twice]
         if not data.get("channels"):
             errors.setdefault("channels", []).append(N_("at least one channel is required"))
+        if errors:
+            raise ValidationError(errors)
+
+    @validates_schema
+    def _holidays_and_clauses(self, data, **kwargs):
+        from core import holidays
+        from core.policy import clauses
+
+        errors: dict[str, list] = {}
+        problems = holidays.dropped_problems(data.get("dropped_holidays", []))
+        for index, message in problems:
+            errors.setdefault(f"dropped_holidays[{index}]", []).append(message)
+        for key, message in clauses.override_problems(data):
+            errors.setdefault(key, []).append(message)
         if errors:
             raise ValidationError(errors)
 
@@ -374,14 +434,33 @@ def load(path: str | Path) -> TenantFile:
 
 
 def warnings_for(data: dict) -> list[str]:
-    """Problems worth telling the operator that do not stop provisioning."""
-    from core.approvals import approval_warnings
+    """Problems worth telling the operator that do not stop provisioning: calendar and title checks of
+    board approvals, approvals of another text, and wording that conflicts with the settings."""
+    from core.approvals import TITLE_MISMATCH, approval_warnings
+    from core.policy import checks
 
     messages = []
+    text_hash = None
     for index, approval in enumerate(data.get("board_approvals", [])):
         for warning in approval_warnings(approval, expected_titles=policy_titles(data)):
-            messages.append(f"board_approvals[{index}]: {warning}")
+            suffix = " — it names another policy, so it does not approve this one" \
+                if warning.code == TITLE_MISMATCH else ""
+            messages.append(f"board_approvals[{index}]: {warning}{suffix}")
+        if approval.get("text_hash"):
+            text_hash = text_hash or policy_text_hash(data)
+            if approval["text_hash"] != text_hash:
+                messages.append(f"board_approvals[{index}]: it approves the text {approval['text_hash'][:12]}…, "
+                                f"but this file's policy is the text {text_hash[:12]}…: the board approved another "
+                                "text, so the policy stays a draft until the board approves this one")
+    messages.extend(f"clauses: {advice}" for advice in checks.wording_checks(data))
     return messages
+
+
+def policy_text_hash(data: dict) -> str:
+    """The fingerprint of the policy text a tenant file gives (what a board approval binds to)."""
+    from core.policy import rendering
+
+    return rendering.render(data).fingerprint
 
 
 def policy_titles(data: dict) -> set[str]:
@@ -427,11 +506,33 @@ def dumps(data: dict, header: str | None = None) -> str:
     chunks = [f"# {line}\n" for line in (header or "").splitlines()]
     chunks.append(tomli_w.dumps({k: data[k] for k in keys if k not in tables and k not in arrays}))
     for key in tables:
-        chunks.append(f"\n[{key}]\n" + tomli_w.dumps(data[key]))
+        chunks.append(_table(key, data[key]))
     for key in arrays:
-        for item in data[key]:
-            chunks.append(f"\n[[{key}]]\n" + tomli_w.dumps(item))
+        chunks.extend(_table(key, item, array=True) for item in data[key])
     return "".join(chunks)
+
+
+def _is_tables(value) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _table(name: str, value: dict, array: bool = False) -> str:
+    """One table under its full name ([clauses."procedure.sign"], [[services]] then
+    [[services.documents]]), its sub-tables after its own keys, so the file parses back the same."""
+    import tomli_w
+
+    def key(k: str) -> str:
+        return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else tomli_w.dumps({k: 0}).split(" =")[0]
+
+    own = {k: v for k, v in value.items() if not isinstance(v, dict) and not _is_tables(v)}
+    out = f"\n[[{name}]]\n" if array else f"\n[{name}]\n"
+    out += tomli_w.dumps(own)
+    for k, v in value.items():
+        if isinstance(v, dict):
+            out += _table(f"{name}.{key(k)}", v)
+        elif _is_tables(v):
+            out += "".join(_table(f"{name}.{key(k)}", item, array=True) for item in v)
+    return out
 
 
 def in_directory(directory: str | Path) -> list[Path]:

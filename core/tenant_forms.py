@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core import holidays
 from core.catalog import CHANNELS, MODULES, TOOLS
 from core.digits import ascii_digits, to_int
 from core.i18n import locale_code
@@ -43,6 +44,7 @@ SECTION_LABELS = {
     "modules": _l("Optional modules"),
     "contact": _l("Contact details"),
     "holidays": _l("Holidays"),
+    "dropped_holidays": _l("Holidays"),
 }
 
 
@@ -129,6 +131,10 @@ class TenantSettingsForm(FlaskForm):
     tools = FieldList(FormField(EntryRow), max_entries=MAX_ROWS)
     modules = MultiCheckboxField(_l("Optional modules"), validate_choice=False)
     holidays = TextAreaField(_l("Holidays"), filters=[_strip])
+    #: The platform's public holidays the association takes (unticked: dropped, every year).
+    observed_holidays = MultiCheckboxField(_l("Saudi public holidays the association takes"), validate_choice=False)
+    #: Single platform days the association dropped in its file (kept as they are).
+    dropped_dates = HiddenField()
     #: When the settings were loaded, so a save over someone else's newer change is refused.
     version = HiddenField()
 
@@ -139,6 +145,8 @@ class TenantSettingsForm(FlaskForm):
         super().__init__(*args, **kwargs)
         locale = locale_code()
         self.modules.choices = [SelectChoice(code, entry.label(locale)) for code, entry in MODULES.items()]
+        self.observed_holidays.choices = [SelectChoice(rule.code, rule.label(locale))
+                                          for rule in holidays.platform_calendar().rules]
         self.section_errors: dict[str, list[str]] = {}
         self.general_errors: list[str] = []
         self._custom_rows: dict[str, dict[int, Form]] = {}
@@ -158,6 +166,10 @@ class TenantSettingsForm(FlaskForm):
             "tools": _entry_rows(settings, "tools", "custom_tools", TOOLS),
             "modules": list(settings.get("modules", [])),
             "holidays": "\n".join(settings.get("holidays", [])),
+            "observed_holidays": [rule.code for rule in holidays.platform_calendar().rules
+                                  if rule.code not in settings.get("dropped_holidays", [])],
+            "dropped_dates": " ".join(d for d in settings.get("dropped_holidays", [])
+                                      if d not in holidays.platform_calendar().codes),
         }
 
     # --- reading what was typed --------------------------------------------------------------------
@@ -231,6 +243,9 @@ class TenantSettingsForm(FlaskForm):
             "custom_tools": custom_tools,
             "modules": list(self.modules.data or []),
             "holidays": self._holiday_values,
+            "dropped_holidays": [code for code in holidays.platform_calendar().codes
+                                 if code not in (self.observed_holidays.data or [])]
+            + (self.dropped_dates.data or "").split(),
         }
 
     # --- showing the schema's verdict on the fields -------------------------------------------------

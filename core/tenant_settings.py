@@ -13,7 +13,8 @@ from core.signals import tenant_settings_changed
 #: What a charity admin may change. Identity, licence, policy titles and board approvals stay with the
 #: operator's file and the policy pages.
 EDITABLE = ("beneficiary_term", "contact", "review", "referral", "channels", "custom_channels", "tools",
-            "custom_tools", "modules", "holidays", "file_access", "verification_steps", "service_controls")
+            "custom_tools", "modules", "holidays", "dropped_holidays", "clauses", "file_access",
+            "verification_steps", "service_controls")
 
 
 def update(tenant: Tenant, changes: dict) -> list[str]:

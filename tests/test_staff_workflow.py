@@ -37,9 +37,11 @@ def test_request_walks_from_intake_to_served(app, seed_tenants, slug):
     reviewer = staff_client(app, f"reviewer@{slug}.test", slug, ["reviewer"])
     referral = staff_client(app, f"referral@{slug}.test", slug, ["referral_officer"])
 
-    beneficiary_id = open_file(officer, slug, email="ahmad@example.com")
+    # Each association's own categories and services (sample data in its tenant file).
+    beneficiary_id = open_file(officer, slug, email="ahmad@example.com",
+                               categories=[settings["categories"][0]["code"]])
     channel = settings["channels"][-1]
-    request_id = open_request(officer, slug, beneficiary_id, channel)
+    request_id = open_request(officer, slug, beneficiary_id, channel, service=settings["services"][0]["code"])
     page = officer.get(f"/{slug}/staff/requests/{request_id}").get_data(as_text=True)
     assert "مستلم" in page or "Received" in page
 

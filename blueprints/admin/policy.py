@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from blueprints.admin.forms import Storable
 from blueprints.admin.views import bp
-from core.approvals import WEEKDAY_LABELS, WEEKDAYS_AR, approval_warnings, weekday_number
+from core.approvals import TITLE_MISMATCH, WEEKDAY_LABELS, WEEKDAYS_AR, approval_warnings, weekday_number
 from core.arabic import normalise
 from core.calendar import CalendarError, from_hijri
 from core.extensions import db
@@ -75,12 +75,12 @@ class BoardApprovalForm(FlaskForm):
     def record(self) -> dict:
         """The validated record, as written."""
         return {
-            "meeting": self.meeting.data.strip() or None,
-            "session": self.session.data.strip() or None,
+            "meeting": (self.meeting.data or "").strip() or None,
+            "session": (self.session.data or "").strip() or None,
             "weekday": self.weekday.data or None,
             "hijri_date": self.hijri_date.data or None,
             "gregorian_date": self.gregorian_date.data,
-            "policy_title": self.policy_title.data.strip(),
+            "policy_title": (self.policy_title.data or "").strip(),
             "text_ar": (self.text_ar.data or "").strip() or None,
         }
 
@@ -93,25 +93,41 @@ def _version_or_404(number: int):
 
 
 def _render_version(version, form=None, pending=None, status=200):
-    records = [(approval, versions.warnings_for(approval, version)) for approval in version.approvals]
+    records = [(approval, versions.warnings_for(approval, version),
+                versions.record_status(approval.as_record(), version)) for approval in version.approvals]
     if form is None and version.status == PolicyStatus.draft:
         form = BoardApprovalForm(policy_title=version.title_ar)
     pending_by_field = {}
     for warning in pending or []:
         pending_by_field.setdefault(warning.field, []).append(warning)
+    published = versions.published()
+    changes = []
+    if published is not None and published.number != version.number:
+        changes = versions.clause_changes(published, version, locale_code())
     return render_template(
         "admin/policy_version.html", tenant=g.tenant, version=version, records=records, form=form,
-        pending=pending or [], pending_by_field=pending_by_field, published=versions.published(),
-        document=versions.document(version, locale_code()),
+        pending=pending or [], pending_by_field=pending_by_field, published=published, changes=changes,
+        text_intact=versions.text_intact(version), board_approved=versions.board_approved(version),
+        names_other=any(w.code == TITLE_MISMATCH for w in pending or []),
+        document=versions.document(version, locale_code(), g.tenant),
     ), status
+
+
+def _sync_shared_wording() -> None:
+    """A release may have changed shared wording this tenant uses: that makes a draft, shown here."""
+    if versions.sync(g.tenant) is not None:
+        db.session.commit()
 
 
 @bp.get("/policy/")
 @roles_required(Role.tenant_admin)
 def policy_versions():
+    _sync_shared_wording()
     rows = versions.all_versions()
-    return render_template("admin/policy_versions.html", tenant=g.tenant, versions=rows,
-                           published=versions.published())
+    current, draft, changes = versions.pending_changes(rows, locale_code())
+    return render_template("admin/policy_versions.html", tenant=g.tenant, versions=rows, published=current,
+                           draft=draft, changes=changes,
+                           board_approved=versions.board_approved(current) if current else False)
 
 
 @bp.get("/policy/<int:number>")
@@ -126,7 +142,8 @@ def policy_version_pdf(number: int):
     version = _version_or_404(number)
     locale = locale_code()
     html = render_template("portal/policy_pdf.html", version=version, locale=locale,
-                           document=versions.document(version, locale))
+                           approved=versions.board_approved(version), approved_on=versions.approval_date(version),
+                           document=versions.document(version, locale, g.tenant))
     return pdf.response(html, f"{g.tenant.slug}-policy-v{version.number}-{locale}.pdf")
 
 
@@ -145,9 +162,19 @@ def policy_approve(number: int):
     if warnings and not form.confirm.data:
         # Nothing is written yet: the admin sees what does not add up and confirms the record as written.
         return _render_version(version, form=form, pending=warnings)
-    versions.record_approval(version, record)
+    try:
+        versions.record_approval(version, record)
+    except versions.PolicyError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _render_version(version, status=409)
     db.session.commit()
-    flash(_("Version {number} is approved by the board and published.").format(number=version.number), "success")
+    if version.status == PolicyStatus.approved:
+        flash(_("Version {number} is approved by the board and published.").format(number=version.number),
+              "success")
+    else:
+        flash(_("The record is kept as written, but it names a different policy, so version {number} is still "
+                "a draft.").format(number=version.number), "warning")
     return redirect(url_for("admin.policy_version", number=version.number))
 
 

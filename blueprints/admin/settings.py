@@ -1,5 +1,5 @@
 """Admin routes: the association's own settings (channels, tools, review body, deadline, …)."""
-from datetime import date
+from datetime import date, timedelta
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -7,7 +7,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from blueprints.admin.forms import SettingsForm
 from blueprints.admin.views import bp
-from core import tenant_settings
+from core import holidays, tenant_settings
 from core.catalog import CHANNELS, TOOLS
 from core.extensions import db
 from core.roles import Role
@@ -30,9 +30,16 @@ def _holiday_dates(settings: dict) -> list[date]:
     return [date.fromisoformat(day) for day in settings.get("holidays", [])]
 
 
+def _upcoming_holidays() -> list:
+    """The platform's holidays of the next twelve months, for the settings page."""
+    today = date.today()
+    return holidays.platform_holidays_between(today, today + timedelta(days=365))
+
+
 def _render(form: SettingsForm, status: int = 200):
     return render_template("admin/settings.html", tenant=g.tenant, form=form, catalogs={
-        "channels": CHANNELS, "tools": TOOLS}, holiday_dates=_holiday_dates(g.tenant.settings or {})), status
+        "channels": CHANNELS, "tools": TOOLS}, holiday_dates=_holiday_dates(g.tenant.settings or {}),
+        platform_holidays=_upcoming_holidays()), status
 
 
 def _conflict():

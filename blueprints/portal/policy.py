@@ -13,17 +13,21 @@ def _public_version():
     return version
 
 
+def _page_values(version, locale: str) -> dict:
+    return {"version": version, "approved": versions.board_approved(version),
+            "approved_on": versions.approval_date(version),
+            "document": versions.document(version, locale, g.tenant)}
+
+
 @bp.get("/policy")
 def policy():
     version = _public_version()
-    return render_template("portal/policy.html", tenant=g.tenant, version=version,
-                           document=versions.document(version, locale_code()))
+    return render_template("portal/policy.html", tenant=g.tenant, **_page_values(version, locale_code()))
 
 
 @bp.get("/policy.pdf")
 def policy_pdf():
     version = _public_version()
     locale = locale_code()
-    html = render_template("portal/policy_pdf.html", version=version, locale=locale,
-                           document=versions.document(version, locale))
+    html = render_template("portal/policy_pdf.html", locale=locale, **_page_values(version, locale))
     return pdf.response(html, f"{g.tenant.slug}-policy-v{version.number}-{locale}.pdf")

@@ -35,10 +35,16 @@ class PolicyVersion(TenantOwned, db.Model):
     #: The rendered document (table of contents and sections) as HTML, frozen: what the board approves
     #: is exactly what the public later reads, whatever later happens to the template. Loaded only
     #: when a page shows the version (lists do not need them).
-    body_ar: Mapped[str] = mapped_column(sa.Text, nullable=False, deferred=True)
-    body_en: Mapped[str] = mapped_column(sa.Text, nullable=False, deferred=True)
-    #: SHA-256 of both bodies: a settings change makes a new draft only when this changes.
+    body_ar: Mapped[str] = mapped_column(sa.Text, nullable=False, deferred=True, deferred_group="document")
+    body_en: Mapped[str] = mapped_column(sa.Text, nullable=False, deferred=True, deferred_group="document")
+    #: SHA-256 of what the version says (the text of both bodies and the wording of its clauses):
+    #: a change of settings, of the tenant's wording or of the shared wording it uses makes a new draft
+    #: only when this changes. A board approval records it.
     fingerprint: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    #: The clauses the version uses, in order: id, kind, source (shared / own / added), the Arabic and
+    #: English wording, the clause's own word for the beneficiary, omitted or moved. None for versions
+    #: made before the clause library.
+    clauses: Mapped[list | None] = mapped_column(sa.JSON, deferred=True, deferred_group="document")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -87,6 +93,9 @@ class BoardApproval(TenantOwned, db.Model):
     policy_title: Mapped[str] = mapped_column(sa.String(300), nullable=False)
     #: The record's sentence as written in the minutes, if given.
     text_ar: Mapped[str | None] = mapped_column(sa.Text)
+    #: The fingerprint of the text the board approved (the version's when it was recorded, or the one the
+    #: tenant file names): the approval belongs to that text and no other. None for older records.
+    text_hash: Mapped[str | None] = mapped_column(sa.String(64))
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
@@ -99,4 +108,4 @@ class BoardApproval(TenantOwned, db.Model):
         """The record as the calendar cross-check reads it."""
         return {"meeting": self.meeting, "session": self.session, "weekday": self.weekday,
                 "hijri_date": self.hijri_date, "gregorian_date": self.gregorian_date,
-                "policy_title": self.policy_title, "text_ar": self.text_ar}
+                "policy_title": self.policy_title, "text_ar": self.text_ar, "text_hash": self.text_hash}

@@ -23,7 +23,14 @@ def _no_fetching(url: str, *args, **kwargs):
 
 
 def to_pdf(html: str) -> bytes:
-    """The PDF of a complete HTML document (its styles inline; fonts come from the system)."""
+    """The PDF of a complete HTML document (its styles inline; fonts come from the system).
+
+    Numbers and left-to-right isolates get the Unicode bidi controls WeasyPrint needs (it does not
+    apply CSS unicode-bidi), so `24-45-8` prints as written inside Arabic text.
+    """
+    from core.policy.rendering import isolate_numbers
+
+    html = str(isolate_numbers(html, print_controls=True))
     key = hashlib.sha256(html.encode()).hexdigest()
     with _LOCK:
         if key in _CACHE:
