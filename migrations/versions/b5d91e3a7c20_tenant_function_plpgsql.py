@@ -2,7 +2,7 @@
 query on every call: ~0.13 ms more per query, now ~0.03 ms)
 
 Revision ID: b5d91e3a7c20
-Revises: a410f0fe718e
+Revises: 7b3e9c1d4f20
 Create Date: 2026-11-30 21:40:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 from core import rls
 
 revision = 'b5d91e3a7c20'
-down_revision = 'a410f0fe718e'
+down_revision = '7b3e9c1d4f20'
 branch_labels = None
 depends_on = None
 
