@@ -77,7 +77,8 @@ def _load(request_id: int) -> SupportRequest:
 
 def _detail(support_request, status=200, **context):
     documents = operations.documents_of(support_request)
-    files = db.session.scalars(sa.select(Attachment).where(Attachment.request_id == support_request.id)
+    files = db.session.scalars(sa.select(Attachment).where(Attachment.request_id == support_request.id,
+                                                           Attachment.deleted_at.is_(None))
                                .order_by(Attachment.id)).all()
     messages = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.request_id == support_request.id)
                                   .order_by(OutboxMessage.id)).all()
@@ -165,6 +166,8 @@ def request_attachment(request_id: int):
 def attachment(attachment_id: int):
     found = get_or_404(Attachment, attachment_id)
     _load(found.request_id)  # the file's confidentiality applies to its attachments
+    if found.deleted_at is not None:  # removed as wrong: kept for the audit, no longer served
+        abort(404)
     path = attachments.path_of(found)
     if not path.is_file():
         abort(404)

@@ -108,6 +108,10 @@ class HouseholdMember(TenantOwned, db.Model):
     disability: Mapped[str | None] = mapped_column(sa.String(200))
     schooling: Mapped[str | None] = mapped_column(sa.String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    #: Optimistic lock: a correction made on an older reading of the row is refused (409).
+    version: Mapped[int] = mapped_column(nullable=False, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class IncomeSource(TenantOwned, db.Model):
@@ -120,3 +124,7 @@ class IncomeSource(TenantOwned, db.Model):
     #: Saudi riyals a month.
     monthly_amount: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    #: Optimistic lock, as for household members.
+    version: Mapped[int] = mapped_column(nullable=False, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}

@@ -121,6 +121,9 @@ class Attachment(TenantOwned, db.Model):
     size: Mapped[int] = mapped_column(nullable=False)
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    #: A wrong file is never erased: it is hidden from the request and kept, with who removed it and when.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class Referral(TenantOwned, db.Model):

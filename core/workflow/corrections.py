@@ -1,0 +1,155 @@
+"""Staff corrections and comforts on a request: all documents received at once, a wrong attachment
+removed (kept for the audit), and the intake's channel, service and details corrected.
+
+Like core.workflow.operations: check, write, flush, audit, in the caller's transaction.
+"""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, validates_schema
+
+from core import audit
+from core.beneficiaries.errors import ConflictError, FormErrors, IllegalTransition
+from core.beneficiaries.fields import FormSchema, text, version_field
+from core.beneficiaries.operations import CONFLICT, plain
+from core.extensions import db
+from core.messaging.compose import isolate
+from core.models.base import utcnow
+from core.workflow.deadlines import today
+from core.workflow.models import Attachment, RequestDocument, SupportRequest
+from core.workflow.operations import (
+    DOCUMENT_STATES,
+    _load,
+    channel_codes,
+    documents_of,
+    flush_or_conflict,
+    note,
+)
+from core.workflow.services import service, services
+from core.workflow.states import RequestState
+
+#: Until the decision, reception may correct what it wrote at intake; the service (and so the documents
+#: checklist) only while documents are still collected.
+CORRECTABLE_STATES = DOCUMENT_STATES | {RequestState.under_review}
+CORRECTED_FIELDS = ("channel", "service", "office", "details")
+
+
+def _documents_closed():
+    return IllegalTransition(_("Documents can no longer be changed: the request was sent for a decision."))
+
+
+def receive_all(request: SupportRequest, form, actor) -> list[RequestDocument]:
+    """Mark every document not yet received as received today (one click at the counter)."""
+    if request.state not in DOCUMENT_STATES:
+        raise _documents_closed()
+    data = _load(_VersionSchema(), form)
+    if data["version"] != request.version:
+        raise ConflictError(CONFLICT)
+    missing = [d for d in documents_of(request) if d.received_on is None]
+    if not missing:
+        raise IllegalTransition(_("Every document was already received."))
+    for document in missing:
+        document.received_on = today()
+    request.updated_at = utcnow()  # the request's version moves on: a second click on the old page is a 409
+    flush_or_conflict()
+    audit.record("request.documents.all_received", request, after={
+        "reference": request.reference, "received_on": plain(today()), "codes": [d.code for d in missing]})
+    note(request.beneficiary_id, "document",
+         _("All documents received ({n}).").format(n=len(missing)), actor, request)
+    return missing
+
+
+def discard_attachment(request: SupportRequest, attachment: Attachment, actor) -> None:
+    """Hide a wrong attachment from the request; the file and its record stay for the audit."""
+    if request.state not in DOCUMENT_STATES:
+        raise _documents_closed()
+    if attachment.deleted_at is not None:
+        raise IllegalTransition(_("This file was already removed."))
+    attachment.deleted_at, attachment.deleted_by_id = utcnow(), actor.id
+    db.session.flush()
+    audit.record("request.attachment.delete", attachment, before={
+        "reference": request.reference, "name": attachment.original_name, "type": attachment.content_type,
+        "size": attachment.size, "document_id": attachment.document_id,
+        "uploaded_at": attachment.uploaded_at.isoformat(), "uploaded_by_id": attachment.uploaded_by_id},
+        after={"deleted_at": attachment.deleted_at.isoformat(), "deleted_by_id": actor.id})
+    note(request.beneficiary_id, "document", _("File removed: {name}").format(name=attachment.original_name),
+         actor, request)
+
+
+class _VersionSchema(FormSchema):
+    version = version_field()
+
+
+class CorrectionSchema(FormSchema):
+    version = version_field()
+    channel = text(required=True, max_length=40)
+    service = text(required=True, max_length=40)
+    office = text(max_length=120)
+    details = text(max_length=2000)
+
+    def __init__(self, *args, channels=(), services=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.channels, self.services = set(channels), set(services)
+
+    @validates_schema
+    def _lists(self, data, **kwargs):
+        errors = {}
+        if data.get("channel") and data["channel"] not in self.channels:
+            errors["channel"] = [_l("Choose one of the association's channels.")]
+        if data.get("service") and data["service"] not in self.services:
+            errors["service"] = [_l("Choose one of the options.")]
+        if errors:
+            raise ValidationError(errors)
+
+
+def correction_refusal(request: SupportRequest) -> str | None:
+    """Why this request cannot be corrected now (None when it can)."""
+    if request.state in CORRECTABLE_STATES:
+        return None
+    if request.state == RequestState.withdrawn:
+        return _("The request was withdrawn: it can no longer be corrected.")
+    return _("The request was decided: its channel, service and details can no longer be corrected.")
+
+
+def correct_request(tenant, request: SupportRequest, form, actor) -> SupportRequest:
+    """Correct the intake's channel, service, office and details; audited with before and after."""
+    refusal = correction_refusal(request)
+    if refusal:
+        raise IllegalTransition(refusal)
+    data = _load(CorrectionSchema(channels=channel_codes(tenant), services=[s.code for s in services(tenant)]),
+                 form)
+    if data["version"] != request.version:
+        raise ConflictError(CONFLICT)
+    if data["service"] != request.service and request.state not in DOCUMENT_STATES:
+        raise FormErrors({"service": _("The service can no longer change: the request was sent for a decision.")})
+    before = {k: getattr(request, k) for k in CORRECTED_FIELDS}
+    for name in CORRECTED_FIELDS:
+        setattr(request, name, data.get(name))
+    after = {k: getattr(request, k) for k in CORRECTED_FIELDS}
+    changed = sorted(k for k in CORRECTED_FIELDS if before[k] != after[k])
+    if not changed:
+        return request
+    checklist = {}
+    if "service" in changed:
+        checklist = _new_checklist(tenant, request)
+    request.updated_at = utcnow()
+    flush_or_conflict()
+    audit.record("request.correct", request, before={k: before[k] for k in changed},
+                 after={"reference": request.reference, **{k: after[k] for k in changed}, **checklist})
+    note(request.beneficiary_id, "state", _("Request {reference} corrected.").format(
+        reference=isolate(request.reference)), actor, request)
+    return request
+
+
+def _new_checklist(tenant, request: SupportRequest) -> dict:
+    """The new service's documents: those already on the list stay, the rest are added; items of the old
+    service nobody received yet are dropped (a received one stays, it is part of the record)."""
+    wanted = {d.code: d for d in service(tenant, request.service).documents}
+    current = documents_of(request)
+    have = {d.code for d in current}
+    added = [RequestDocument(request_id=request.id, code=d.code, label_ar=d.label_ar, label_en=d.label_en)
+             for code, d in wanted.items() if code not in have]
+    dropped = [d for d in current if d.code not in wanted and d.received_on is None]
+    for document in dropped:
+        db.session.delete(document)
+    db.session.add_all(added)
+    return {"documents_added": [d.code for d in added], "documents_dropped": [d.code for d in dropped]}
