@@ -10,6 +10,7 @@ from tests.helpers import app_ctx, make_tenant
 from tests.test_policy_document import pdf_text
 from tests.test_staff_helpers import COMMITTEE, act, open_file, open_request, receive_all_documents, staff_client
 
+REASON = "الدخل الشهري يتجاوز حد الاستحقاق المعتمد"
 LETTERHEADS = {
     "alpha": {"license_number": '"650060001"', "contact": '{ phone = "0112345678", email = "info@alpha.example" }'},
     "beta": {"license_number": '"4215"', "contact": '{ phone = "0508072675", address_ar = "قرية الصمد" }'},
@@ -48,7 +49,7 @@ def _decided_request(app, slug, reject=True):
     assert act(officer, slug, request_id, "declare", method="in_person", signed="1").status_code == 302
     assert act(officer, slug, request_id, "send_to_review").status_code == 302
     if reject:
-        response = act(reviewer, slug, request_id, "reject", reason="الدخل الشهري يتجاوز حد الاستحقاق المعتمد", **COMMITTEE)
+        response = act(reviewer, slug, request_id, "reject", reason=REASON, **COMMITTEE)
     else:
         response = act(reviewer, slug, request_id, "accept", **COMMITTEE)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
