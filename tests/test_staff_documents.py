@@ -131,8 +131,8 @@ def test_each_attachment_shows_its_document_and_previews_inline(app, alpha, offi
         png_id, pdf_id = session.scalars(sa.select(Attachment.id).order_by(Attachment.id)).all()
     png_item = page.split(f'id="attachment-{png_id}"')[1].split("</li>")[0]
     assert "Copy of the national ID or iqama" in png_item
-    assert f'<img class="attachment-preview mt-1" src="/alpha/staff/requests/{request_id}/attachments/{png_id}/preview"' \
-        in png_item
+    preview = f"/alpha/staff/requests/{request_id}/attachments/{png_id}/preview"
+    assert f'<img class="attachment-preview mt-1" src="{preview}"' in png_item
     pdf_item = page.split(f'id="attachment-{pdf_id}"')[1].split("</li>")[0]
     assert "No document" in pdf_item and f'<iframe class="attachment-preview mt-1" src="/alpha/staff/requests/' \
         f'{request_id}/attachments/{pdf_id}/preview"' in pdf_item
