@@ -35,10 +35,10 @@ PREVIEW_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; ob
 def all_documents_received(request_id: int):
     support_request = load_request(request_id)
     try:
-        received = corrections.receive_all(support_request, request.form, current_user._get_current_object())
+        corrections.receive_all(support_request, request.form, current_user._get_current_object())
     except WorkflowError as exc:
         return refused(exc, lambda **c: _again(request_id, **c), failed="all-received")
-    return done(_("{n} documents were marked as received today.").format(n=len(received)),
+    return done(_("The missing documents were marked as received today."),
                 "staff.request_detail", request_id=request_id)
 
 

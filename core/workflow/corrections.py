@@ -12,6 +12,7 @@ from core.beneficiaries.errors import ConflictError, FormErrors, IllegalTransiti
 from core.beneficiaries.fields import FormSchema, text, version_field
 from core.beneficiaries.operations import CONFLICT, plain
 from core.extensions import db
+from core.i18n import locale_code
 from core.messaging.compose import isolate
 from core.models.base import utcnow
 from core.workflow.deadlines import today
@@ -53,8 +54,9 @@ def receive_all(request: SupportRequest, form, actor) -> list[RequestDocument]:
     flush_or_conflict()
     audit.record("request.documents.all_received", request, after={
         "reference": request.reference, "received_on": plain(today()), "codes": [d.code for d in missing]})
-    note(request.beneficiary_id, "document",
-         _("All documents received ({n}).").format(n=len(missing)), actor, request)
+    locale = locale_code()
+    labels = ("، " if locale == "ar" else ", ").join(d.label(locale) for d in missing)
+    note(request.beneficiary_id, "document", _("Documents received: {labels}").format(labels=labels), actor, request)
     return missing
 
 
