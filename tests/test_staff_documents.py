@@ -16,6 +16,10 @@ from tests.helpers import app_ctx, csrf_token, make_tenant, post_form
 from tests.test_staff_helpers import COMMITTEE, act, open_file, open_request, receive_all_documents, staff_client
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+#: A real 1×1 image, for the browser to decode.
+PNG_IMAGE = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS"
+             b"\xde\x00\x00\x00\x0cIDATx\x9cc\xe0\x8f\xf1\x05\x00\x016\x00\xb9\x89)\x8e\xc9\x00\x00\x00\x00IEND"
+             b"\xaeB`\x82")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ROLES = ["relations_officer", "social_researcher"]
 

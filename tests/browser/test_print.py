@@ -45,3 +45,38 @@ def test_the_request_page_prints_without_navigation_buttons_or_forms(app, live_s
         response = page.request.get(f"{live_server}{href}")
         assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     assert page.locator(".print-links a[href*='/decision.pdf']").count() == 0
+
+
+def test_attachments_preview_inline_and_the_request_page_fits_a_phone(app, live_server, browser, tmp_path):
+    from tests.test_staff_documents import PNG_IMAGE
+
+    make_tenant(app, "alpha")
+    officer = staff_client(app, "officer@alpha.test", "alpha", ["relations_officer"])
+    request_id = open_request(officer, "alpha", open_file(officer, "alpha"), "interview")
+    context = browser.new_context(locale="ar-SA", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/auth/login?lang=ar")
+        page.fill("#email", "officer@alpha.test")
+        page.fill("#password", "correct horse battery")
+        page.click("button[type=submit]")
+        page.goto(f"{live_server}/alpha/staff/requests/{request_id}")
+        scan = tmp_path / "هوية.png"
+        scan.write_bytes(PNG_IMAGE)
+        page.set_input_files("#file", str(scan))
+        page.select_option("#document_id", index=1)
+        page.click("form[action$='/attachments'] button[type=submit]")
+        item = page.locator(".attachment").first
+        assert "صورة الهوية الوطنية أو الإقامة" in item.locator(".attachment-document").inner_text()
+        item.locator("summary").click()
+        image = item.locator("img.attachment-preview")
+        image.wait_for()
+        assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") == 1  # loaded under the CSP
+        wide = page.evaluate("[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right"
+                             " > innerWidth + 1 || e.getBoundingClientRect().left < -1).map(e => e.tagName + '.' +"
+                             " e.className).slice(0, 5)")
+        assert wide == [], wide
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        screenshot(page, "request-attachments-phone-ar")
+    finally:
+        context.close()
