@@ -387,3 +387,21 @@ def test_the_reviewer_sees_household_income_and_documents_on_the_request(app, al
     assert '<bdi dir="ltr" class="income-total">3,000.00</bdi>' in summary
     assert "Copy of the family record" in page and "salary.pdf" in page and "/preview" in page
     assert "action-accept" in page and "action-reject" in page  # the decision is taken on this same page
+
+
+def test_the_request_page_runs_the_same_queries_for_1_or_4_attachments_and_household_rows(app, alpha, officer):
+    from tests.test_policy_admin import queries_for
+
+    file_id, request_id = _request(officer)
+    counts = []
+    for upto in (1, 4):
+        with _in_alpha(app, alpha) as session:
+            while session.scalar(sa.select(sa.func.count()).select_from(HouseholdMember)) < upto:
+                session.add(HouseholdMember(beneficiary_id=file_id, relation="son", name="ابن"))
+                session.add(IncomeSource(beneficiary_id=file_id, kind="salary", monthly_amount=100))
+                session.commit()
+        while len(officer.get(f"/alpha/staff/requests/{request_id}").get_data(as_text=True)
+                  .split('class="attachment ')) - 1 < upto:
+            assert _upload(officer, request_id, "scan.png", PNG).status_code == 302
+        counts.append(queries_for(app, officer, f"/alpha/staff/requests/{request_id}"))
+    assert counts[0] == counts[1]
