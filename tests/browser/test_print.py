@@ -78,5 +78,14 @@ def test_attachments_preview_inline_and_the_request_page_fits_a_phone(app, live_
         assert wide == [], wide
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         screenshot(page, "request-attachments-phone-ar")
+
+        page.click("a[href$='/correct']")
+        assert page.locator("#channel").is_visible() and page.locator("#service").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.select_option("#channel", "phone")
+        page.fill("#details", "تصحيح: الطلب لإيجار المنزل")
+        page.click("form[action$='/correct'] button[type=submit]")
+        assert "تصحيح: الطلب لإيجار المنزل" in page.locator("main").inner_text()
+        screenshot(page, "request-corrected-phone-ar")
     finally:
         context.close()
