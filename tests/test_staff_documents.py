@@ -405,3 +405,23 @@ def test_the_request_page_runs_the_same_queries_for_1_or_4_attachments_and_house
             assert _upload(officer, request_id, "scan.png", PNG).status_code == 302
         counts.append(queries_for(app, officer, f"/alpha/staff/requests/{request_id}"))
     assert counts[0] == counts[1]
+
+
+def test_the_evidence_of_a_verification_step_is_not_removed_from_the_request(app, alpha, officer):
+    from core.eligibility.models import VerificationStep
+
+    _file, request_id = _request(officer)
+    assert _upload(officer, request_id, "salary.png", PNG).status_code == 302
+    with _in_alpha(app, alpha) as session:
+        attachment_id = session.scalar(sa.select(Attachment.id))
+        session.add(VerificationStep(request_id=request_id, position=1, code="income", label_ar="شهادة الدخل",
+                                     label_en="Income certificate", kind="evidence", status="done",
+                                     attachment_id=attachment_id))
+        session.commit()
+    url = f"/alpha/staff/requests/{request_id}"
+    response = post_form(officer, f"{url}/attachments/{attachment_id}/delete", {}, form_page=url,
+                         query_string={"lang": "en"})
+    assert response.status_code == 409
+    assert "evidence of a verification step" in response.get_data(as_text=True)
+    with _in_alpha(app, alpha) as session:
+        assert session.get(Attachment, attachment_id).deleted_at is None

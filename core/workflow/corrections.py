@@ -3,6 +3,7 @@ removed (kept for the audit), and the intake's channel, service and details corr
 
 Like core.workflow.operations: check, write, flush, audit, in the caller's transaction.
 """
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, validates_schema
@@ -11,6 +12,7 @@ from core import audit
 from core.beneficiaries.errors import ConflictError, FormErrors, IllegalTransition
 from core.beneficiaries.fields import FormSchema, text, version_field
 from core.beneficiaries.operations import CONFLICT, plain
+from core.eligibility.models import VerificationStep, VisitPhoto
 from core.extensions import db
 from core.i18n import locale_code
 from core.messaging.compose import isolate
@@ -66,6 +68,9 @@ def discard_attachment(request: SupportRequest, attachment: Attachment, actor) -
         raise _documents_closed()
     if attachment.deleted_at is not None:
         raise IllegalTransition(_("This file was already removed."))
+    if _is_evidence(attachment):
+        raise IllegalTransition(_("This file is the evidence of a verification step or a field visit: change "
+                                  "that step first."))
     attachment.deleted_at, attachment.deleted_by_id = utcnow(), actor.id
     db.session.flush()
     audit.record("request.attachment.delete", attachment, before={
@@ -75,6 +80,13 @@ def discard_attachment(request: SupportRequest, attachment: Attachment, actor) -
         after={"deleted_at": attachment.deleted_at.isoformat(), "deleted_by_id": actor.id})
     note(request.beneficiary_id, "document", _("File removed: {name}").format(name=attachment.original_name),
          actor, request)
+
+
+def _is_evidence(attachment: Attachment) -> bool:
+    """Evidence the eligibility checklist points at (a step's document, a visit's photo) is not removed here."""
+    step = sa.select(VerificationStep.id).where(VerificationStep.attachment_id == attachment.id)
+    photo = sa.select(VisitPhoto.id).where(VisitPhoto.attachment_id == attachment.id)
+    return db.session.scalar(sa.select(sa.or_(sa.exists(step), sa.exists(photo)))) is True
 
 
 class _VersionSchema(FormSchema):
