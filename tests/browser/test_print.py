@@ -79,6 +79,22 @@ def test_attachments_preview_inline_and_the_request_page_fits_a_phone(app, live_
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         screenshot(page, "request-attachments-phone-ar")
 
+        # A PDF previews in a frame (Chromium's viewer), which the page's and the preview's CSP both allow.
+        from weasyprint import HTML
+
+        console = []
+        page.on("console", lambda message: console.append(message.text))
+        letter = tmp_path / "letter.pdf"
+        letter.write_bytes(HTML(string="<p>preview</p>").write_pdf())
+        page.set_input_files("#file", str(letter))
+        page.click("form[action$='/attachments'] button[type=submit]")
+        page.locator(".attachment").nth(1).locator("summary").click()
+        page.locator("iframe.attachment-preview").wait_for()
+        page.wait_for_function("[...document.querySelectorAll('iframe')].some(f => f.contentDocument === null"
+                               " || f.contentDocument.readyState === 'complete')")
+        assert any(frame.url.endswith("/preview") for frame in page.frames)
+        assert not [text for text in console if "Content Security Policy" in text or "Refused" in text]
+
         page.click("a[href$='/correct']")
         assert page.locator("#channel").is_visible() and page.locator("#service").is_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
