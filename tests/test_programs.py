@@ -16,6 +16,7 @@ from core.tenancy import cross_tenant_scope, tenant_scope
 from tests.helpers import app_ctx, make_tenant, post_form
 from tests.programs_helpers import (
     BEFORE_START,
+    PROGRAM,
     FIRST_DAY,
     SECOND_DAY,
     create_program,
@@ -72,6 +73,19 @@ def test_incomplete_data_is_refused_field_by_field_and_a_minor_needs_a_guardian(
         response2 = register_online(app.test_client(), "alpha", program_id, person(2, guardian_consent=""))
     assert response2.status_code == 422
     assert "موافقة وليّ الأمر مطلوبة" in response2.get_data(as_text=True)
+
+
+def test_digits_of_other_scripts_are_refused_on_their_field_and_nothing_is_created(app, alpha):
+    with time_machine.travel(BEFORE_START, tick=False):
+        officer = staff_client(app, "o@alpha.test", "alpha", ["relations_officer"])
+        response = post_form(officer, "/alpha/staff/programs/new?lang=en", {
+            **PROGRAM, "capacity": "\u0967\u096b", "session_start": "\u0967\u096c:00"})  # Devanagari 15, 16:00
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="capacity-error"' in page and "Type the number with the digits 0-9" in page
+    assert 'id="session_start-error"' in page
+    with app_ctx(app), cross_tenant_scope():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Program)) == 0
 
 
 def test_arabic_indic_digits_are_accepted_in_every_number_field(app, alpha):
