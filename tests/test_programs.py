@@ -16,8 +16,8 @@ from core.tenancy import cross_tenant_scope, tenant_scope
 from tests.helpers import app_ctx, make_tenant, post_form
 from tests.programs_helpers import (
     BEFORE_START,
-    PROGRAM,
     FIRST_DAY,
+    PROGRAM,
     SECOND_DAY,
     create_program,
     person,

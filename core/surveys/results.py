@@ -76,7 +76,8 @@ class Satisfaction:
 
 
 def for_subject(key: str) -> Satisfaction:
-    query = (sa.select(SurveyAnswer.question, sa.func.count(sa.distinct(SurveyResponse.id)), sa.func.avg(SurveyAnswer.score))
+    query = (sa.select(SurveyAnswer.question, sa.func.count(sa.distinct(SurveyResponse.id)),
+                       sa.func.avg(SurveyAnswer.score))
              .join(SurveyResponse, sa.and_(SurveyAnswer.tenant_id == SurveyResponse.tenant_id,
                                            SurveyAnswer.response_id == SurveyResponse.id))
              .where(SurveyResponse.subject_key == key).group_by(SurveyAnswer.question))
