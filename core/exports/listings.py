@@ -335,5 +335,6 @@ SURVEYS = Listing("surveys", "survey", _l("Satisfaction survey results"), (
     Column("dimension", _l("Grouped by"), lambda r, labels: r[0]),
     Column("group", _l("Group"), lambda r, labels: r[1]),
     Column("responses", _l("Answers"), lambda r, labels: r[2]),
-    Column("average", _l("Average (1–5)"), lambda r, labels: r[3] if r[3] is not None else str(_l("too few answers to show"))),
+    Column("average", _l("Average (1–5)"),
+           lambda r, labels: r[3] if r[3] is not None else str(_l("too few answers to show"))),
 ), hide=lambda roles: frozenset())
