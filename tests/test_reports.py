@@ -248,3 +248,14 @@ def test_without_the_modules_there_are_no_complaint_or_file_figures(app, tenant_
     assert 'id="figure-satisfaction"' in html
     assert 'id="figure-complaints"' not in html and 'id="figure-files_status"' not in html
     assert "complaint-summary" not in html
+
+
+def test_the_operator_overview_counts_complaints_without_their_content(app, welfare_director, client):
+    from tests.helpers import login, make_user
+
+    make_user(app, "op@wasl.test", operator=True)
+    login(client, "op@wasl.test")
+    html = client.get("/operator/reports?lang=en").get_data(as_text=True)
+    alpha = html.split('data-slug="alpha"')[1].split("</tr>")[0]
+    assert 'complaints">6</td>' in alpha and 'complaints-overdue">2</td>' in alpha  # Feb 2026 and Dec 2025
+    assert "مشتكٍ" not in html and "تأخر" not in html
