@@ -167,7 +167,7 @@ def _welfare_data(app, tenant_id):
         for n, (status, opened) in enumerate([("active", utc(2026, 1, 3, 9)), ("active", utc(2026, 2, 3, 9)),
                                               ("frozen", utc(2026, 1, 4, 9)), ("excluded", utc(2025, 6, 1, 9))],
                                              start=1):
-            b = Beneficiary(file_number=n, name=f"مستفيد {n}", name_search="مستفيد", national_id=f"10000000{n}0",
+            b = Beneficiary(file_number=100 + n, name=f"مستفيد {n}", name_search="مستفيد", national_id=f"10000001{n}0",
                             gender="male", status=status, created_at=opened)
             db.session.add(b)
             db.session.flush()
