@@ -135,6 +135,9 @@ def test_survey_results_refuse_bad_months_on_their_field(app, client, surveyed):
     viewer = api(app, client, "viewer@alpha.test", "alpha", ["viewer"])
     bad = viewer.get("/surveys/results?from=2026-13&by=staff")
     assert bad.status_code == 422 and set(bad.json["error"]["fields"]) == {"from", "by"}
+    for month in ("0000-01", "२०२६-01", "2026-1"):  # year 0 was a 500 (schemathesis found it)
+        refused = viewer.get(f"/surveys/results?from={month}")
+        assert refused.status_code == 422 and set(refused.json["error"]["fields"]) == {"from"}, month
     backwards = viewer.get("/surveys/results?from=2026-05&to=2026-01")
     assert backwards.status_code == 422 and "to" in backwards.json["error"]["fields"]
 

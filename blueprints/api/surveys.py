@@ -15,7 +15,7 @@ from core.surveys import results
 
 bp = api_blueprint("surveys", "Satisfaction survey results (قياس رضا المستفيدين): aggregates only")
 
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
 
 
 class ResultFilters(Schema):

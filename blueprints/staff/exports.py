@@ -89,7 +89,7 @@ def _month_arg(name):
     raw = ascii_digits(request.args.get(name) or "").strip()
     if not raw:
         return None
-    match = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", raw)
+    match = re.fullmatch(r"([1-9][0-9]{3})-(0[1-9]|1[0-2])", raw)
     if not match:
         abort(400)
     return date(int(match.group(1)), int(match.group(2)), 1)
