@@ -8,6 +8,10 @@ from tests.test_staff_helpers import act, open_file, open_request, staff_client
 
 pytestmark = pytest.mark.browser
 
+#: Forms, buttons and inputs a printed page would still show.
+VISIBLE_CONTROLS = ("[...document.querySelectorAll('form, button, .btn, input, select, textarea')]"
+                    ".filter(e => e.getClientRects().length > 0).map(e => e.outerHTML.slice(0, 120))")
+
 
 def test_the_request_page_prints_without_navigation_buttons_or_forms(app, live_server, page):
     make_tenant(app, "alpha", license_number='"650060001"')
@@ -28,10 +32,7 @@ def test_the_request_page_prints_without_navigation_buttons_or_forms(app, live_s
     assert page.evaluate("document.documentElement.dir") == "rtl"
     for selector in (".navbar", ".staff-nav", ".print-links", "footer", "#actions"):
         assert not page.locator(selector).first.is_visible(), selector
-    visible_controls = page.evaluate(
-        "[...document.querySelectorAll('form, button, .btn, input, select')]"
-        ".filter(e => e.getClientRects().length > 0).map(e => e.outerHTML.slice(0, 120))")
-    assert visible_controls == []
+    assert page.evaluate(VISIBLE_CONTROLS) == []
     assert page.locator("h1 .reference").is_visible()  # the record itself stays
     assert page.locator("#documents table").is_visible()
     screenshot(page, "request-print-ar")
@@ -39,7 +40,14 @@ def test_the_request_page_prints_without_navigation_buttons_or_forms(app, live_s
     pdf = page.pdf(format="A4")  # what the browser's print dialog would produce
     assert pdf.startswith(b"%PDF")
 
+    # Every staff page prints the same way: the list, the file, the work queues.
+    for other in ("/alpha/staff/requests", "/alpha/staff/beneficiaries/1", "/alpha/staff/"):
+        page.goto(f"{live_server}{other}")
+        assert not page.locator(".navbar").is_visible() and not page.locator(".staff-nav").is_visible()
+        assert page.evaluate(VISIBLE_CONTROLS) == [], other
+
     page.emulate_media(media="screen")
+    page.goto(url)
     for letter in ("receipt", "declaration"):
         href = page.locator(f".print-links a[href*='/{letter}.pdf']").get_attribute("href")
         response = page.request.get(f"{live_server}{href}")
