@@ -119,3 +119,23 @@ def test_attachments_preview_inline_and_the_request_page_fits_a_phone(app, live_
         screenshot(page, "request-corrected-phone-ar")
     finally:
         context.close()
+
+
+def test_the_declaration_and_decision_letter_open_from_the_page_as_pdfs_with_the_associations_name(
+        app, live_server, page):
+    from tests.test_policy_document import pdf_text
+    from tests.test_staff_print import _decided_request
+
+    _officer, _reviewer, request_id = _decided_request(app, "alpha")
+    page.goto(f"{live_server}/auth/login?lang=ar")
+    page.fill("#email", "reviewer@alpha.test")
+    page.fill("#password", "correct horse battery")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server}/alpha/staff/requests/{request_id}")
+    for letter in ("declaration", "decision"):
+        link = page.locator(f".print-links a[href*='/{letter}.pdf']")
+        assert link.is_visible()
+        response = page.request.get(f"{live_server}{link.get_attribute('href')}")
+        assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+        text = pdf_text(response.body())
+        assert "جمعية" in text and "alpha" in text and "650060001" in text
