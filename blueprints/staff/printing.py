@@ -18,8 +18,6 @@ from core.workflow.operations import documents_of
 from core.workflow.services import DECLARATION_TEXT, DECLARATION_VERSION, service
 from core.workflow.states import RequestState
 
-LETTERS = ("receipt", "declaration", "decision")
-
 
 def _context(r) -> dict:
     lang = locale_code()
