@@ -159,21 +159,30 @@ def test_the_server_echoes_the_understood_date_when_the_form_comes_back(app, off
     assert "2024-08-07" in echo and "1446-02-03" in echo
 
 
-def test_the_verification_checklist_keeps_what_was_typed_on_an_error(app, officer, new_request):
+def test_the_verification_checklist_keeps_what_was_typed_on_an_error(app):
     from core.eligibility.models import VerificationStep
+    from tests import welfare_helpers as welfare
 
-    url = f"/alpha/staff/requests/{new_request}/verification"
-    if officer.get(url).status_code == 404:
-        pytest.skip("the eligibility module is off for this tenant")
-    with app_ctx(app), tenant_scope(_tenant_id(app, "alpha")):
-        step = db.session.scalars(sa.select(VerificationStep).where(VerificationStep.request_id == new_request)
+    tenant_id = welfare.make_welfare_tenant(app, "elig")
+    officer = welfare.staff_client(app, "officer@elig.test", "elig", ["relations_officer"])
+    request_id = welfare.open_request(officer, "elig", welfare.open_file(officer, "elig"), "phone")
+    url = f"/elig/staff/requests/{request_id}/verification"
+    with app_ctx(app), tenant_scope(tenant_id):
+        step = db.session.scalars(sa.select(VerificationStep).where(VerificationStep.request_id == request_id)
                                   .where(VerificationStep.kind == "evidence")).first()
         step_id, version = step.id, step.version
-    response = post_form(officer, f"{url}/steps/{step_id}", {"status": "not_applicable", "note": "x" * 400,
+    # "done" without evidence is refused: the chosen status and the typed note stay on the form.
+    response = post_form(officer, f"{url}/steps/{step_id}", {"status": "done", "note": "", "version": str(version)},
+                         form_page=url)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert re.search(rf'id="st-{step_id}".*?<option value="done" selected', page, re.S)
+    typed = "ملاحظة طويلة " * 160  # over 2000 characters
+    response = post_form(officer, f"{url}/steps/{step_id}", {"status": "not_applicable", "note": typed,
                                                              "version": str(version)}, form_page=url)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert f'value="{"x" * 400}"' in page
+    assert f'value="{typed}"' in page
     assert re.search(rf'id="st-{step_id}".*?<option value="not_applicable" selected', page, re.S)
 
 
