@@ -273,3 +273,38 @@ def test_another_associations_staff_cannot_confirm_an_action(app, officer, new_r
                          {"reason": "سبب", "version": "1", "confirmed": "1"}, form_page="/beta/staff/")
     assert response.status_code in (403, 404)
     assert _state(app, new_request) == "received"
+
+
+# --- every staff form keeps what was typed when it is refused ------------------------------------
+
+FORMS = {
+    # name: (path under the file, the form's page under the file, posted values, values that must come back)
+    "new file": ("/alpha/staff/beneficiaries/new", None,
+                 {"name": "سعاد علي الزهراني", "national_id": "123", "nationality": "SA", "gender": "female",
+                  "mobile": "0501234567", "city": "جدة", "language": "ar", "birth_date": "١٤٠٠/٠١/٠١ هـ"},
+                 ['value="سعاد علي الزهراني"', 'value="جدة"', 'value="١٤٠٠/٠١/٠١ هـ"', '<option value="female" selected']),
+    "household": ("{file}/household", "{file}",
+                  {"relation": "daughter", "name": "", "birth_date": "07/08/2024", "schooling": "الصف الأول"},
+                  ['value="07/08/2024"', 'value="الصف الأول"', '<option value="daughter" selected']),
+    "income": ("{file}/incomes", "{file}", {"kind": "salary", "monthly_amount": "كثير"},
+               ['value="كثير"', '<option value="salary" selected']),
+    "contact": ("{file}/contacts", "{file}", {"channel": "phone", "direction": "out", "summary": ""},
+                ['<option value="phone" selected', '<option value="out" selected']),
+    "referral": ("{file}/referrals", "{file}", {"question": "؟"}, [">؟</textarea>"]),
+    "new request": ("{file}/requests/new", "{file}/requests/new",
+                    {"channel": "phone", "service": "", "office": "فرع الشمال", "details": "سلة غذائية للأسرة"},
+                    ['value="فرع الشمال"', ">سلة غذائية للأسرة</textarea>", '<option value="phone" selected']),
+}
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_a_refused_staff_form_shows_every_typed_value_again(app, officer, form):
+    path, page, data, expected = FORMS[form]
+    file_url = f"/alpha/staff/beneficiaries/{open_file(officer, 'alpha')}"
+    response = post_form(officer, path.format(file=file_url), data,
+                         form_page=page.format(file=file_url) if page else None)
+    assert 400 <= response.status_code < 500, response.status_code
+    html = response.get_data(as_text=True)
+    for piece in expected:
+        assert piece in html, piece
+    assert "error-summary" in html and 'href="#' in html.split("error-summary", 1)[1].split("</div>", 1)[0]
