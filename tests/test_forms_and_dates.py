@@ -308,3 +308,13 @@ def test_a_refused_staff_form_shows_every_typed_value_again(app, officer, form):
     for piece in expected:
         assert piece in html, piece
     assert "error-summary" in html and 'href="#' in html.split("error-summary", 1)[1].split("</div>", 1)[0]
+
+
+def test_an_admin_form_banner_links_each_error_to_its_field(app, tenant_a):
+    admin = staff_client(app, "admin@alpha.test", "alpha", ["tenant_admin"])
+    response = post_form(admin, "/alpha/admin/users/invite", {"email": "ليس بريدًا", "roles": []})
+    assert 400 <= response.status_code < 500
+    html = response.get_data(as_text=True)
+    summary = html.split("error-summary", 1)[1].split("</div>", 1)[0]
+    assert 'href="#email-error"' in summary and 'id="email-error"' in html
+    assert 'value="ليس بريدًا"' in html

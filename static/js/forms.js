@@ -32,7 +32,7 @@
         return;
       }
       var label = labelOf(field);
-      if (label) { link.textContent = label + ": " + link.textContent; }
+      if (label && !link.hasAttribute("data-labelled")) { link.textContent = label + ": " + link.textContent; }
       link.addEventListener("click", function (event) {
         event.preventDefault();
         reveal(field);
