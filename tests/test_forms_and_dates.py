@@ -319,3 +319,27 @@ def test_an_admin_form_banner_links_each_error_to_its_field(app, tenant_a):
     summary = html.split("error-summary", 1)[1].split("</div>", 1)[0]
     assert 'href="#email-error"' in summary and 'id="email-error"' in html
     assert 'value="ليس بريدًا"' in html
+
+
+def test_freezing_a_file_asks_for_a_confirmation_and_going_back_keeps_the_values(app):
+    from core.beneficiaries.models import Beneficiary
+    from tests import welfare_helpers as welfare
+
+    tenant_id = welfare.make_welfare_tenant(app, "frz")
+    officer = welfare.staff_client(app, "officer@frz.test", "frz", ["relations_officer"])
+    file_id = welfare.open_file(officer, "frz")
+
+    def status():
+        with app_ctx(app), tenant_scope(tenant_id):
+            return db.session.get(Beneficiary, file_id).status
+
+    before = status()
+    asked = welfare.lifecycle_post(officer, "frz", file_id, "freeze", reason="unreported_change", confirmed="")
+    assert asked.status_code == 200 and "confirm-page" in asked.get_data(as_text=True)
+    assert status() == before
+    back = welfare.lifecycle_post(officer, "frz", file_id, "freeze", reason="unreported_change", confirmed="back")
+    assert back.status_code == 200 and "confirm-page" not in back.get_data(as_text=True)
+    assert '<option value="unreported_change" selected' in back.get_data(as_text=True)
+    assert status() == before
+    assert welfare.lifecycle_post(officer, "frz", file_id, "freeze", reason="unreported_change").status_code == 302
+    assert status() == "frozen"

@@ -74,7 +74,7 @@ def finish(message, endpoint: str, render, *, confirm: dict | None = None, faile
     from core.i18n import page_path
 
     kept = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "confirmed")]
-    return show("staff/confirm.html", fields=kept, action_url=request.full_path.rstrip("?"),
+    return show("staff/confirm.html", fields=kept, action_url=request.script_root + request.full_path.rstrip("?"),
                 back_url=page_path(), **confirm)
 
 
