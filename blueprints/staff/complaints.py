@@ -15,6 +15,7 @@ from core.grievances import operations, rules
 from core.grievances.models import Complaint, ComplaintAttachment
 from core.grievances.schemas import NOTIFY_VIA, OUTCOMES
 from core.grievances.states import OPEN_STATES, Action, ComplaintState, possible
+from core.messaging.compose import isolate
 from core.roles import Role
 from core.web import roles_required
 from core.workflow.deadlines import today
@@ -140,7 +141,7 @@ def complaint_action(complaint_id: int, action: str):
     confirm = None
     if action in (Action.decide, Action.close, Action.refer):  # cannot be taken back: ask first
         confirm = {"title": Action(action).label, "warning": None,
-                   "record": _("Complaint {reference}").format(reference=complaint.reference)}
+                   "record": _("Complaint {reference}").format(reference=isolate(complaint.reference))}
     return finish(_("Complaint {reference}: {state}.").format(
         reference=complaint.reference, state=ComplaintState(complaint.state).label),
                   "staff.complaint_detail", lambda **c: _again(complaint_id, **c), confirm=confirm, failed=action,

@@ -69,7 +69,7 @@ def _action(beneficiary_id, operation, message, confirm_title=None):
     confirm = None
     if confirm_title is not None:
         confirm = {"title": confirm_title, "warning": None,
-                   "record": _("File {number} of {name}").format(number=b.file_number, name=b.name)}
+                   "record": _("File {number} of {name}").format(number=isolate(b.file_number), name=b.name)}
     return act(lambda actor, roles: operation(g.tenant, b, request.form, actor, roles),
                lambda **c: _page(beneficiary_id, **c), message, "staff.file_lifecycle", confirm=confirm,
                beneficiary_id=beneficiary_id)

@@ -10,6 +10,7 @@ from core import audit
 from core.beneficiaries.errors import WorkflowError
 from core.extensions import db
 from core.i18n import locale_code
+from core.messaging.compose import isolate
 from core.messaging.models import OutboxMessage
 from core.models import User
 from core.policy import pdf
@@ -109,7 +110,7 @@ def registration_action(program_id: int, registration_id: int, action: str):
     confirm = None
     if action in (Action.reject, Action.withdraw):  # cannot be taken back: ask first
         confirm = {"title": Action(action).label, "warning": None,
-                   "record": _("Registration {number} in {program}").format(number=registration.number,
+                   "record": _("Registration {number} in {program}").format(number=isolate(registration.number),
                                                                           program=program.title)}
     return finish(_("Registration {number}: {state}.").format(
         number=registration.number, state=RegistrationState(registration.state).label),

@@ -132,7 +132,7 @@ def _confirmation(support_request, action) -> dict | None:
         warning = _("The beneficiary has not been told of the rejection yet. Closing the request takes it off "
                     "the “not told yet” list; the reason you gave is kept in the file's timeline and the audit log.")
     return {"title": Action(action).label, "warning": warning,
-            "record": _("Request {reference} of {name}").format(reference=support_request.reference,
+            "record": _("Request {reference} of {name}").format(reference=isolate(support_request.reference),
                                                                  name=support_request.beneficiary.name)}
 
 
