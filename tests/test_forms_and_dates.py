@@ -343,3 +343,17 @@ def test_freezing_a_file_asks_for_a_confirmation_and_going_back_keeps_the_values
     assert status() == before
     assert welfare.lifecycle_post(officer, "frz", file_id, "freeze", reason="unreported_change").status_code == 302
     assert status() == "frozen"
+
+
+@pytest.mark.parametrize("hostile", ["//evil.example/x", "https://evil.example/alpha/staff/", "javascript:alert(1)",
+                                     "/\\evil.example", ""])
+def test_the_language_link_never_points_off_the_site(app, hostile):
+    from core.i18n import lang_url
+
+    with app.test_request_context("/alpha/staff/requests/1/actions/declare", method="POST",
+                                  data={"_page": hostile}, headers={"Referer": hostile}):
+        from flask import request
+
+        request.url_rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "staff.request_action")
+        link = lang_url("en")
+    assert link.startswith("/") and not link.startswith("//") and "evil" not in link and "javascript" not in link
