@@ -220,7 +220,12 @@ def test_rejecting_asks_for_a_confirmation_first(app, officer, new_request):
     assert asked.status_code == 200
     page = asked.get_data(as_text=True)
     assert "confirm-page" in page and reason in page and 'name="confirmed" value="1"' in page
-    assert _state(app, new_request) == "under_review"  # nothing was written yet
+    assert _state(app, new_request) == "under_review"  # nothing was written yet: no state, audit or message
+    with app_ctx(app), tenant_scope(_tenant_id(app, "alpha")):
+        from core.messaging.models import OutboxMessage
+
+        assert not db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "request.reject")).first()
+        assert not db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "decision_rejected")).first()
     back = act(reviewer, "alpha", new_request, "reject", reason=reason, confirmed="back", **COMMITTEE)
     assert back.status_code == 200 and reason in back.get_data(as_text=True)
     assert "confirm-page" not in back.get_data(as_text=True) and _state(app, new_request) == "under_review"
