@@ -3,7 +3,7 @@ import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, defaultload, joinedload
 
 from core.arabic import normalise
 from core.beneficiaries.models import Beneficiary, BeneficiaryCategory
@@ -39,9 +39,19 @@ def _page(query, id_column, after: int | None, size: int) -> Page:
 keyset_page = _page
 
 
-def _requests():
-    return (sa.select(SupportRequest).join(Beneficiary, Beneficiary.id == SupportRequest.beneficiary_id)
-            .options(contains_eager(SupportRequest.beneficiary)))
+def _requests(join_file: bool = False):
+    """Requests with their files. Filtered on the file's columns, the file is joined; otherwise it is
+    fetched by a left join of the (limited) requests: PostgreSQL then walks the requests' index in the
+    page's order and stops at the page's end, where an inner join made it join all the tenant's files
+    first (it takes both tables' tenant conditions as independent and expects a handful of rows)."""
+    if join_file:
+        return (sa.select(SupportRequest).join(Beneficiary, Beneficiary.id == SupportRequest.beneficiary_id)
+                .options(contains_eager(SupportRequest.beneficiary)))
+    return sa.select(SupportRequest).options(joinedload(SupportRequest.beneficiary, innerjoin=False))
+
+
+#: Lists of requests show the file's name, not its categories: no query for them (loaded if ever read).
+_WITHOUT_CATEGORIES = defaultload(SupportRequest.beneficiary).lazyload(Beneficiary.categories)
 
 
 def overdue_condition(on=None):
@@ -52,12 +62,12 @@ def list_requests(state=None, channel=None, category=None, researcher_id=None, o
                   size=PAGE_SIZE) -> Page:
     query = requests_query(state=state, channel=channel, category=category, researcher_id=researcher_id,
                            overdue=overdue)
-    return _page(query, SupportRequest.id, after, size)
+    return _page(query.options(_WITHOUT_CATEGORIES), SupportRequest.id, after, size)
 
 
 def requests_query(state=None, channel=None, category=None, researcher_id=None, overdue=False):
     """The requests list's rows (with their files), filtered; the list pages it, exports read it all."""
-    query = _requests()
+    query = _requests(join_file=bool(category or researcher_id))
     if state:
         query = query.where(SupportRequest.state == state)
     if channel:
@@ -93,7 +103,8 @@ def queue(name: str, size: int = QUEUE_SIZE) -> tuple[list, int]:
     """(first rows, total) of one work queue."""
     if name == "referrals":
         base = sa.select(Referral).where(Referral.answered_at.is_(None))
-        rows = db.session.scalars(base.options(joinedload(Referral.beneficiary), joinedload(Referral.asked_by))
+        rows = db.session.scalars(base.options(joinedload(Referral.beneficiary), joinedload(Referral.asked_by),
+                                               defaultload(Referral.beneficiary).lazyload(Beneficiary.categories))
                                   .order_by(Referral.asked_at).limit(size)).all()
         total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
         return list(rows), total
@@ -102,6 +113,29 @@ def queue(name: str, size: int = QUEUE_SIZE) -> tuple[list, int]:
     # Counted on the requests alone: the join to the files is only needed for the rows shown.
     total = db.session.scalar(sa.select(sa.func.count(SupportRequest.id)).where(*conditions))
     return list(rows), total
+
+
+def queues(names: list[str], size: int = QUEUE_SIZE) -> list[tuple[list, int]]:
+    """(first rows, total) of each work queue, as `queue` gives them, with the totals of the request
+    queues counted in one query (one pass over the tenant's requests instead of one per queue)."""
+    request_queues = [name for name in names if name != "referrals"]
+    totals = {}
+    if request_queues:
+        filters = {name: sa.and_(*_queue_filter(name)[0]) for name in request_queues}
+        counts = db.session.execute(
+            sa.select(*[sa.func.count(SupportRequest.id).filter(condition) for condition in filters.values()])
+            .where(sa.or_(*filters.values()))).one()
+        totals = dict(zip(filters, counts, strict=True))
+    result = []
+    for name in names:
+        if name == "referrals":
+            result.append(queue(name, size))
+            continue
+        conditions, order = _queue_filter(name)
+        rows = db.session.scalars(_requests().options(_WITHOUT_CATEGORIES).where(*conditions)
+                                  .order_by(*order).limit(size)).unique().all()
+        result.append((list(rows), totals[name]))
+    return result
 
 
 def _queue_filter(name: str) -> tuple[list, list]:
