@@ -46,6 +46,12 @@ def register_extensions(app: Flask) -> None:
     from core import accounts, i18n
 
     db.init_app(app)
+    if not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+        from core.extensions import ping_idle_connections
+
+        with app.app_context():
+            for engine in db.engines.values():
+                ping_idle_connections(engine, app.config.get("DB_PING_AFTER_IDLE", 1.0))
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Riyadh")
     app.before_request(_limit_urlencoded_body)  # before the limiter, whose keys read the form

@@ -136,3 +136,16 @@ def test_a_slug_taken_over_by_another_tenant_shows_that_tenants_data_and_roles_o
     assert officer.get("/alpha/staff/beneficiaries").status_code == 404
     page = officer.get("/alpha-old/staff/beneficiaries")
     assert page.status_code == 200 and "أحمد بن سعيد" in page.get_data(as_text=True)
+
+
+def test_a_pooled_connection_the_database_dropped_while_idle_is_replaced_before_use(app, officer):
+    import time
+
+    assert officer.get("/alpha/staff/").status_code == 200
+    with app.app_context():
+        pool = db.engine.pool
+    for record in list(pool._pool.queue):  # as a database restart would leave them: closed under the pool
+        record.dbapi_connection.close()
+    time.sleep(app.config["DB_PING_AFTER_IDLE"] + 0.1)
+    assert officer.get("/alpha/staff/").status_code == 200
+    assert officer.get("/alpha/staff/beneficiaries").status_code == 200
