@@ -83,7 +83,9 @@ def requests_query(state=None, channel=None, category=None, researcher_id=None, 
 
 
 def list_beneficiaries(category=None, researcher_id=None, after=None, size=PAGE_SIZE) -> Page:
-    return _page(beneficiaries_query(category=category, researcher_id=researcher_id), Beneficiary.id, after, size)
+    # The categories come in the same query (a join on the page's rows), not in a second round trip.
+    query = beneficiaries_query(category=category, researcher_id=researcher_id)
+    return _page(query.options(joinedload(Beneficiary.categories)), Beneficiary.id, after, size)
 
 
 def beneficiaries_query(category=None, researcher_id=None):
@@ -172,7 +174,8 @@ class SearchResult:
 def search(text: str, size: int = PAGE_SIZE) -> SearchResult:
     """Guess what was typed: a reference (2026-00042), an ID number, a mobile, a file number, or a name."""
     value = normalise(text).replace(" ", "") if text else ""
-    query = sa.select(Beneficiary).options(joinedload(Beneficiary.researcher)).order_by(Beneficiary.id.desc())
+    query = (sa.select(Beneficiary).options(joinedload(Beneficiary.researcher), joinedload(Beneficiary.categories))
+             .order_by(Beneficiary.id.desc()))
     if REFERENCE_RE.match(value):
         year, number = value.split("-")
         reference = f"{year}-{int(number):05d}"
