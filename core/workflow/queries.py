@@ -3,7 +3,7 @@ import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, defaultload, joinedload
+from sqlalchemy.orm import contains_eager, defaultload, joinedload, load_only
 
 from core.arabic import normalise
 from core.beneficiaries.models import Beneficiary, BeneficiaryCategory
@@ -117,6 +117,18 @@ def queue(name: str, size: int = QUEUE_SIZE) -> tuple[list, int]:
     return list(rows), total
 
 
+#: What a work queue's row shows (the reference, the name, the service, a date): only these columns are
+#: read, 140 rows a page of requests and files of 40 and 20 columns cost more to load than to query.
+_QUEUE_COLUMNS = (
+    load_only(SupportRequest.id, SupportRequest.tenant_id, SupportRequest.reference, SupportRequest.state,
+              SupportRequest.service, SupportRequest.received_at, SupportRequest.decision_due,
+              SupportRequest.decided_at, SupportRequest.version),
+    joinedload(SupportRequest.beneficiary, innerjoin=False).load_only(Beneficiary.id, Beneficiary.tenant_id,
+                                                                      Beneficiary.name, Beneficiary.version),
+    _WITHOUT_CATEGORIES,
+)
+
+
 def queues(names: list[str], size: int = QUEUE_SIZE) -> list[tuple[list, int]]:
     """(first rows, total) of each work queue, as `queue` gives them, with the totals of the request
     queues counted in one query (one pass over the tenant's requests instead of one per queue)."""
@@ -134,7 +146,7 @@ def queues(names: list[str], size: int = QUEUE_SIZE) -> list[tuple[list, int]]:
             result.append(queue(name, size))
             continue
         conditions, order = _queue_filter(name)
-        rows = db.session.scalars(_requests().options(_WITHOUT_CATEGORIES).where(*conditions)
+        rows = db.session.scalars(sa.select(SupportRequest).options(*_QUEUE_COLUMNS).where(*conditions)
                                   .order_by(*order).limit(size)).unique().all()
         result.append((list(rows), totals[name]))
     return result
