@@ -105,7 +105,10 @@ def queue(name: str, size: int = QUEUE_SIZE) -> tuple[list, int]:
     """(first rows, total) of one work queue."""
     if name == "referrals":
         base = sa.select(Referral).where(Referral.answered_at.is_(None))
-        rows = db.session.scalars(base.options(joinedload(Referral.beneficiary), joinedload(Referral.asked_by),
+        # The queue shows the file's name, the question and when it was asked: only the file's name is read.
+        rows = db.session.scalars(base.options(joinedload(Referral.beneficiary).load_only(
+                                                   Beneficiary.id, Beneficiary.tenant_id, Beneficiary.name,
+                                                   Beneficiary.version),
                                                defaultload(Referral.beneficiary).lazyload(Beneficiary.categories))
                                   .order_by(Referral.asked_at).limit(size)).all()
         total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
