@@ -105,6 +105,10 @@ def test_the_work_queues_show_the_same_totals_as_each_queue_counted_alone(app, o
     assert totals["new"] >= 4 and totals["decision"] == 3 and totals["referrals"] == 12
     section = page.split('id="queue-new"')[1].split("</section>")[0]
     assert f'queue-count">{totals["new"]}<' in section
+    referrals = page.split('id="queue-referrals"')[1].split("</section>")[0]
+    assert "أحمد بن سعيد" in referrals and "سؤال 0" in referrals
+    decision = page.split('id="queue-decision"')[1].split("</section>")[0]
+    assert "2026-" in decision and "أحمد بن سعيد" in decision
 
 
 def test_a_tenant_suspended_or_renamed_after_its_pages_were_served_is_not_served_by_its_old_slug(app, officer):
