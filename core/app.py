@@ -24,6 +24,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(wasl_config.DEFAULTS)
     app.config.update(wasl_config.from_environment())
     app.config.update(overrides or {})
+    _engine_options_for_pooler(app)
     if app.config.get("PROXY_FIX_X_FOR"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -40,6 +41,20 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_task_queue(app)
     observability.init_app(app)
     return app
+
+
+def _engine_options_for_pooler(app: Flask) -> None:
+    """Behind PgBouncer in transaction mode (DATABASE_TRANSACTION_POOLING), psycopg must not prepare
+    statements on the server: the next transaction may run on another server connection, which does not
+    know them ("prepared statement _pg3_0 does not exist"). The tenant scope needs nothing else: it is
+    written per transaction (set_config(…, true), core/tenancy.py), never left on a connection."""
+    if not app.config.get("DATABASE_TRANSACTION_POOLING"):
+        return
+    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options["connect_args"] = {**options.get("connect_args", {}), "prepare_threshold": None}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def register_extensions(app: Flask) -> None:

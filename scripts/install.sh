@@ -9,7 +9,8 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 apt_packages=(fonts-noto-core poppler-utils libpango-1.0-0 libpangoft2-1.0-0)
-[ "$want_test" = 1 ] && apt_packages+=(chromium)
+# pgbouncer: the ops tests put it (transaction pooling) between the app and PostgreSQL.
+[ "$want_test" = 1 ] && apt_packages+=(chromium pgbouncer)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
