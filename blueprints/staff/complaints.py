@@ -162,12 +162,14 @@ def complaint_change_request(complaint_id: int):
 def complaint_attachment(attachment_id: int):
     found = get_or_404(ComplaintAttachment, attachment_id)
     complaint = _open(found.complaint_id)
-    path = operations.attachment_path(found)
-    if not path.is_file():
-        abort(404)
-    from core import audit
+    from core import audit, storage
+    from core.workflow.attachments import key_of
 
+    try:
+        content = storage.uploads().open(key_of(found))
+    except FileNotFoundError:
+        abort(404)
     audit.record("complaint.attachment.view", found, after={"reference": complaint.reference})
     db.session.commit()
-    return send_file(path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name,
+    return send_file(content, mimetype=found.content_type, as_attachment=True, download_name=found.original_name,
                      max_age=0)

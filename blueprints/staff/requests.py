@@ -7,7 +7,7 @@ from flask_login import current_user
 from blueprints.staff import verification
 from blueprints.staff.base import EDITORS, READERS, bp, can, done, get_or_404, refused, show
 from blueprints.staff.casework import load_request
-from core import audit
+from core import audit, storage
 from core.beneficiaries import vocabulary
 from core.beneficiaries.errors import WorkflowError
 from core.beneficiaries.models import Beneficiary
@@ -165,12 +165,13 @@ def request_attachment(request_id: int):
 def attachment(attachment_id: int):
     found = get_or_404(Attachment, attachment_id)
     _load(found.request_id)  # the file's confidentiality applies to its attachments
-    path = attachments.path_of(found)
-    if not path.is_file():
+    try:
+        content = storage.uploads().open(attachments.key_of(found))
+    except FileNotFoundError:
         abort(404)
     audit.record("request.attachment.view", found, after={"name": found.original_name})
     db.session.commit()
-    return send_file(path, mimetype=found.content_type, as_attachment=True,
+    return send_file(content, mimetype=found.content_type, as_attachment=True,
                      download_name=attachments.download_name(found), max_age=0)
 
 
