@@ -145,13 +145,21 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def stop(self) -> None:
-        stop(self.process)
+        stop(self.process, signal.SIGQUIT)  # quick shutdown: the tests are done with it
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
+    def wait(self, timeout: float = 60) -> None:
+        try:
+            wait_for_port(self.port, timeout=timeout, process=self.process)
+        except RuntimeError as error:
+            self.stop()
+            raise RuntimeError(f"{error}\n{self.output()[-3000:]}") from None
 
-def start_gunicorn(folder: Path, env: dict, workers: int = 1, threads: int = 4, port: int | None = None) -> Server:
+
+def start_gunicorn(folder: Path, env: dict, workers: int = 1, threads: int = 4, port: int | None = None,
+                   wait: bool = True) -> Server:
     """`gunicorn wsgi:app` with the repository's gunicorn.conf.py, on its own port and environment."""
     port = port or free_port()
     folder.mkdir(parents=True, exist_ok=True)
@@ -164,11 +172,8 @@ def start_gunicorn(folder: Path, env: dict, workers: int = 1, threads: int = 4, 
         process = subprocess.Popen([str(gunicorn), "wsgi:app"], cwd=ROOT, env=full_env, stdout=out,
                                    stderr=subprocess.STDOUT)
     server = Server(port, process, log)
-    try:
-        wait_for_port(port, timeout=60, process=process)
-    except RuntimeError as error:
-        server.stop()
-        raise RuntimeError(f"{error}\n{server.output()[-3000:]}") from None
+    if wait:
+        server.wait()
     return server
 
 
