@@ -25,6 +25,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(wasl_config.from_environment())
     app.config.update(overrides or {})
     _engine_options_for_pooler(app)
+    if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith(("redis://", "rediss://")):
+        # A Redis that went away answers no connection: give up after a second, then use the fallback.
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
     if app.config.get("PROXY_FIX_X_FOR"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -142,6 +145,36 @@ def register_errorhandlers(app: Flask) -> None:
         app.register_error_handler(code, render_error)
     app.register_error_handler(CSRFError, lambda e: (render_template("errors/error.html", code=400,
                                                                        csrf_failed=True), 400))
+    for unavailable in (sa.exc.OperationalError, sa.exc.InterfaceError):
+        app.register_error_handler(unavailable, _database_unavailable)
+
+
+#: Seconds a client is asked to wait before it retries after a 503 (PostgreSQL restarting, failing over).
+RETRY_AFTER_SECONDS = 5
+
+
+def _database_unavailable(error: sa.exc.DBAPIError):
+    """The database cannot be reached (restarting, failing over, PgBouncer gone), or the transaction lost
+    a serialisation or lock race: 503 with Retry-After, a page that offers to try again (JSON under
+    /api/), never a 500. Nothing of the request was committed. The pool's connections are checked before
+    use (pool_pre_ping), so the next request reconnects by itself once the database is back."""
+    try:
+        db.session.rollback()
+    except sa.exc.DBAPIError:
+        pass
+    db.session.remove()
+    if "_login_user" not in g:  # not loaded yet: rendering must not try (it needs the database)
+        g._login_user = login_manager.anonymous_user()
+    current_app.logger.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    if request.path.startswith("/api/"):
+        from flask_babel import gettext
+
+        return {"error": {"code": 503, "message": gettext("The service is briefly unavailable. Try again in a "
+                                                          "few seconds.")}}, 503, headers
+    retry = request.full_path.rstrip("?") if request.method in ("GET", "HEAD") else None
+    return render_template("errors/unavailable.html", retry_url=retry), 503, headers
+
 
 
 SECURITY_HEADERS = {

@@ -176,6 +176,10 @@ DEFAULTS = {
     "MAX_URLENCODED_LENGTH": 256 * 1024,
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_STRATEGY": "moving-window",
+    # Redis down: the limits go on in each process's memory (each server counts alone, so an attacker
+    # gets one allowance per process until Redis is back), and a storage error never fails a request.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
     "COMPRESS_MIMETYPES": ["text/css", "text/javascript", "application/javascript"],
     "COMPRESS_ALGORITHM": ["br", "gzip"],
 }

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -181,3 +182,29 @@ def _fresh(path: Path) -> Path:
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     return path
+
+
+#: Settings a second in-process app copies from the tests' app.
+SHARED_SETTINGS = ("TESTING", "PASSWORD_HASH_PARAMS", "SESSION_COOKIE_SECURE", "MAIL_BACKEND", "MAIL_FILE_DIR",
+                   "UPLOAD_FOLDER", "SECRET_KEY", "RATELIMIT_STORAGE_URI")
+
+
+@contextmanager
+def second_app(app, **overrides):
+    """Another app in this process, like the tests' one but with `overrides` (another database URL, a
+    dead Redis). The limiter is one object whose storage the last `init_app` set: it is put back after,
+    so the tests' app keeps its own rate-limit store."""
+    from core.app import create_app
+    from core.extensions import db, limiter
+
+    saved = dict(vars(limiter))
+    other = create_app({**{k: v for k, v in app.config.items() if k in SHARED_SETTINGS}, **overrides})
+    try:
+        yield other
+    finally:
+        with other.app_context():
+            db.session.remove()
+            for engine in db.engines.values():
+                engine.dispose()
+        vars(limiter).clear()
+        vars(limiter).update(saved)

@@ -12,11 +12,10 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from core.app import create_app
 from core.extensions import db
 from core.tenancy import tenant_scope
 from tests.helpers import login, make_user
-from tests.ops.servers import needs_pgbouncer, needs_postgres, start_pgbouncer
+from tests.ops.servers import needs_pgbouncer, needs_postgres, second_app, start_pgbouncer
 from tests.test_staff_helpers import open_file, open_request, staff_client
 
 pytestmark = [needs_postgres, needs_pgbouncer]
@@ -32,20 +31,11 @@ def bouncer(tmp_path_factory):
 @pytest.fixture
 def bounced_app(app, bouncer):
     """A second app, the same settings as the tests' one, whose connections all go through PgBouncer."""
-    url = os.environ["DATABASE_URL"]
-    second = create_app({
-        **{k: v for k, v in app.config.items() if k in (
-            "TESTING", "PASSWORD_HASH_PARAMS", "RATELIMIT_STORAGE_URI", "SESSION_COOKIE_SECURE", "MAIL_BACKEND",
-            "MAIL_FILE_DIR", "UPLOAD_FOLDER", "SECRET_KEY")},
-        "SQLALCHEMY_DATABASE_URI": bouncer.url(url).replace("postgresql://", "postgresql+psycopg://"),
-        "SQLALCHEMY_BINDS": {"operator": bouncer.url(url, "wasl_operator").replace(
-            "postgresql://", "postgresql+psycopg://")},
-        "DATABASE_TRANSACTION_POOLING": True,
-    })
-    yield second
-    with second.app_context():
-        db.engine.dispose()
-        db.engines["operator"].dispose()
+    url = os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://")
+    with second_app(app, SQLALCHEMY_DATABASE_URI=bouncer.url(url),
+                    SQLALCHEMY_BINDS={"operator": bouncer.url(url, "wasl_operator")},
+                    DATABASE_TRANSACTION_POOLING=True) as second:
+        yield second
 
 
 def _hammer(workers, rounds, work):
