@@ -135,3 +135,33 @@ def test_a_read_only_upload_folder_is_a_message_on_the_file_field_and_nothing_ha
     assert re.search(r'id="[^"]*file[^"]*"[^>]*is-invalid|is-invalid[^>]*id="[^"]*file', html)
     assert _counts(app, tenant_a) == before  # no attachment row, no audit entry, no timeline note
     assert _files(app.config["UPLOAD_FOLDER"]) == files_before  # and no partial or temporary file
+
+
+def test_a_complaint_whose_second_file_is_refused_keeps_neither_file_nor_complaint(app, monkeypatch):
+    from io import BytesIO
+
+    from tests.helpers import post_form
+    from tests.portal_helpers import portal_tenant
+    from tests.test_grievances import PNG, complaint_form
+
+    tenant_id = portal_tenant(app)
+    real_replace, calls = storage.os.replace, []
+
+    def full_on_the_second(source, target):
+        calls.append(target)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_replace(source, target)
+
+    monkeypatch.setattr(storage.os, "replace", full_on_the_second)
+    files_before = _files(app.config["UPLOAD_FOLDER"])
+    response = post_form(app.test_client(), "/alpha/complaints/new", {
+        **complaint_form(), "attachments": [(BytesIO(PNG), "one.png"), (BytesIO(PNG), "two.png")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert 'id="attachments-error"' in response.get_data(as_text=True)
+    assert len(calls) == 2  # the first file was stored, then taken away again
+    assert _files(app.config["UPLOAD_FOLDER"]) == files_before
+    with app_ctx(app) as session:
+        assert session.execute(sa.text("SELECT count(*) FROM complaints WHERE tenant_id = :t"),
+                               {"t": tenant_id}).scalar() == 0
