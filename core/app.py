@@ -163,6 +163,7 @@ def _database_unavailable(error: sa.exc.DBAPIError):
     except sa.exc.DBAPIError:
         pass
     db.session.remove()
+    observability.start_clock()  # failed in the tenant lookup, before the clock started: still logged
     if "_login_user" not in g:  # not loaded yet: rendering must not try (it needs the database)
         g._login_user = login_manager.anonymous_user()
     current_app.logger.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else error)

@@ -68,14 +68,19 @@ def configure_logging(app: Flask) -> None:
     logger.propagate = False
 
 
+def start_clock() -> None:
+    """The request's id and start time (also called by error handlers for a request that failed before
+    its before_request functions ran, e.g. in the tenant lookup, so it is still logged and counted)."""
+    if g.get("request_started") is not None:
+        return
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    g.request_id = given if _SAFE_ID.fullmatch(given) else uuid.uuid4().hex
+    g.request_started = time.perf_counter()
+
+
 def init_app(app: Flask) -> None:
     configure_logging(app)
-
-    @app.before_request
-    def start_clock():
-        given = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = given if _SAFE_ID.fullmatch(given) else uuid.uuid4().hex
-        g.request_started = time.perf_counter()
+    app.before_request(start_clock)
 
     @app.after_request
     def measure(response):

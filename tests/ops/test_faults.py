@@ -28,6 +28,7 @@ def _unreachable(client):
 
     page = client.get("/alpha/staff/beneficiaries?q=x")
     assert page.status_code == 503 and page.headers["Retry-After"] == "5"
+    assert len(page.headers["X-Request-ID"]) == 32  # logged and counted like any request
     html = page.get_data(as_text=True)
     assert 'dir="rtl"' in html and "الخدمة غير متاحة مؤقتًا" in html
     assert 'href="/alpha/staff/beneficiaries?q=x"' in html  # "try again" reloads what was asked
