@@ -187,6 +187,9 @@ def main() -> int:
     parser.add_argument("--tenants", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--restart-database", action="store_true",
+                        help="PostgreSQL only: put a PgBouncer in front and kill it halfway through the run for "
+                             "3 s (requests in flight cut): 503s are expected then, anything else is an error")
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="wasl-mixed-load-"))
@@ -196,12 +199,23 @@ def main() -> int:
     env = {"SESSION_COOKIE_SECURE": "0", "MAIL_BACKEND": "file", "MAIL_FILE_DIR": str(scratch / "outbox"),
            "SMS_BACKEND": "none", "UPLOAD_FOLDER": str(scratch / "uploads"), "LOG_LEVEL": "WARNING"}
     os.environ.update(env)
-    from tests.ops.servers import start_gunicorn
+    from tests.ops.servers import start_gunicorn, start_pgbouncer
+
+    bouncer = None
+    if args.restart_database:
+        if not os.environ["DATABASE_URL"].startswith("postgres"):
+            parser.error("--restart-database needs DATABASE_URL on PostgreSQL")
+        bouncer = start_pgbouncer(scratch / "bouncer", os.environ["DATABASE_URL"], pool_size=10)
+        env["DATABASE_URL"] = bouncer.url(os.environ["DATABASE_URL"])
+        env["DATABASE_TRANSACTION_POOLING"] = "1"
 
     print(f"database: {os.environ['DATABASE_URL'].split('@')[-1]}; preparing {args.tenants} associations and "
           f"{args.clients} accounts…", flush=True)
     logins = prepare(args.tenants, args.clients)
+    direct = os.environ["DATABASE_URL"]
+    os.environ["DATABASE_URL"] = env.get("DATABASE_URL", direct)
     server = start_gunicorn(scratch / "server", env, workers=args.workers, threads=args.threads)
+    os.environ["DATABASE_URL"] = direct
     try:
         clients = [Client(server.base, slug, email) for slug, email in logins]
         started = time.perf_counter()
@@ -221,6 +235,19 @@ def main() -> int:
                 one_operation(clients[index], run, rng)
 
         threads = [threading.Thread(target=work, args=(i,)) for i in range(len(clients))]
+        outage: list[float] = []
+
+        def restart_database() -> None:
+            nonlocal bouncer
+            time.sleep(args.seconds / 2)
+            outage.append(time.perf_counter() - began)
+            bouncer.stop(immediately=True)
+            time.sleep(3)
+            bouncer = start_pgbouncer(scratch / "bouncer", direct, pool_size=10, port=bouncer.port)
+            outage.append(time.perf_counter() - began)
+
+        if bouncer is not None:
+            threads.append(threading.Thread(target=restart_database))
         began = time.perf_counter()
         for thread in threads:
             thread.start()
@@ -229,6 +256,8 @@ def main() -> int:
         elapsed = time.perf_counter() - began
     finally:
         server.stop()
+        if bouncer is not None:
+            bouncer.stop()
 
     missing = lost_writes(run.acknowledged)
     reads, writes = run.latency["read"], run.latency["write"]
@@ -239,8 +268,14 @@ def main() -> int:
         if values:
             print(f"  {kind:6s} p50 {1000 * statistics.median(values):7.1f} ms   p95 "
                   f"{1000 * percentile(values, 0.95):7.1f} ms   p99 {1000 * percentile(values, 0.99):7.1f} ms")
-    errors = sum(run.errors.values())
-    print(f"errors: {errors}" + ("" if not errors else " — " + ", ".join(f"{k}: {v}" for k, v in run.errors.items())))
+    retryable = {k: v for k, v in run.errors.items() if k.endswith(" 503")} if bouncer is not None else {}
+    if bouncer is not None:
+        print(f"database (PgBouncer) killed at {outage[0]:.1f} s, back at {outage[1]:.1f} s: "
+              f"{sum(retryable.values())} requests answered 503 (retry-able) — " +
+              ", ".join(f"{k}: {v}" for k, v in retryable.items()))
+    failures = {k: v for k, v in run.errors.items() if k not in retryable}
+    errors = sum(failures.values())
+    print(f"errors: {errors}" + ("" if not errors else " — " + ", ".join(f"{k}: {v}" for k, v in failures.items())))
     print(f"acknowledged writes: {len(run.acknowledged)}; lost writes: {len(missing)}")
     for write in missing[:10]:
         print("  missing:", write)

@@ -158,6 +158,17 @@ def _database_unavailable(error: sa.exc.DBAPIError):
     a serialisation or lock race: 503 with Retry-After, a page that offers to try again (JSON under
     /api/), never a 500. Nothing of the request was committed. The pool's connections are checked before
     use (pool_pre_ping), so the next request reconnects by itself once the database is back."""
+    # The request's tenant and user rows are about to be detached (and may be expired): what the rest of
+    # the request reads of them (logs, headers) is copied now, from memory, never reloaded.
+    from types import SimpleNamespace
+
+    tenant, user = g.get("tenant"), g.get("_login_user")
+    if tenant is not None:
+        slug = observability._loaded(tenant, "slug") or (request.view_args or {}).get("tenant_slug")
+        g.tenant = SimpleNamespace(id=observability._loaded(tenant, "id"), slug=slug)
+    if user is not None and getattr(user, "is_authenticated", False):
+        g._login_user = SimpleNamespace(id=observability._loaded(user, "id"), is_authenticated=True,
+                                        is_active=True, is_anonymous=False)
     try:
         db.session.rollback()
     except sa.exc.DBAPIError:
@@ -174,7 +185,9 @@ def _database_unavailable(error: sa.exc.DBAPIError):
         return {"error": {"code": 503, "message": gettext("The service is briefly unavailable. Try again in a "
                                                           "few seconds.")}}, 503, headers
     retry = request.full_path.rstrip("?") if request.method in ("GET", "HEAD") else None
-    return render_template("errors/unavailable.html", retry_url=retry), 503, headers
+    # Rendered without the blueprints' context processors: they read the tenant's settings (a query).
+    page = current_app.jinja_env.get_template("errors/unavailable.html").render(retry_url=retry)
+    return page, 503, headers
 
 
 

@@ -35,11 +35,27 @@ class RequestContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if has_request_context():
             record.request_id = g.get("request_id")
-            tenant = g.get("tenant")
-            record.tenant = getattr(tenant, "slug", None)
-            user = g.get("_login_user")
-            record.user_id = getattr(user, "id", None)
+            record.tenant = _loaded(g.get("tenant"), "slug")
+            record.user_id = _loaded(g.get("_login_user"), "id")
         return True
+
+
+def _loaded(obj, name: str):
+    """An attribute, from memory when it is there; None rather than an exception: a log line must not
+    fail the request (the database may be the very thing that failed, and an expired row detached by the
+    rollback cannot reload itself)."""
+    if obj is None:
+        return None
+    try:
+        found = vars(obj).get(name)
+    except TypeError:
+        found = None
+    if found is not None:
+        return found
+    try:
+        return getattr(obj, name, None)
+    except Exception:  # noqa: BLE001 - DetachedInstanceError, or the database gone while reloading
+        return None
 
 
 def _handler(fmt: str) -> logging.Handler:

@@ -74,8 +74,9 @@ class Bouncer:
     process: subprocess.Popen
     folder: Path
 
-    def stop(self) -> None:
-        stop(self.process, signal.SIGINT)  # SIGINT: safe shutdown, closes the server connections
+    def stop(self, immediately: bool = False) -> None:
+        # SIGINT: safe shutdown (waits for transactions in flight); SIGTERM: at once, cutting them.
+        stop(self.process, signal.SIGTERM if immediately else signal.SIGINT)
         if self.folder.name.startswith("wasl-pgbouncer-"):
             shutil.rmtree(self.folder, ignore_errors=True)
 

@@ -166,3 +166,23 @@ def test_a_complaint_whose_second_file_is_refused_keeps_neither_file_nor_complai
     with app_ctx(app) as session:
         assert session.execute(sa.text("SELECT count(*) FROM complaints WHERE tenant_id = :t"),
                                {"t": tenant_id}).scalar() == 0
+
+
+def test_the_database_failing_after_the_tenant_was_loaded_is_still_a_503(app, tenant_a):
+    """Found by bench/mixed_load.py --restart-database: the tenant row, expired by an earlier commit and
+    detached by the rollback, was reloaded by the log line and the 503 became a 500."""
+    from flask import g
+
+    from core import observability
+    from core.extensions import db
+    from core.models import Tenant
+
+    with app.test_request_context("/alpha/staff/beneficiaries"):
+        observability.start_clock()
+        g.tenant = db.session.get(Tenant, tenant_a)
+        db.session.commit()  # expires the row, as a request that already saved something
+        failure = sa.exc.OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+        response = app.make_response(app.handle_user_exception(failure))
+        response = app.process_response(response)
+        assert response.status_code == 503
+        assert g.tenant.slug == "alpha"  # still known for the log line, without a query
