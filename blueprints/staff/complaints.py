@@ -3,6 +3,7 @@ and the users added to each complaint; every view is audited."""
 import sqlalchemy as sa
 from flask import abort, g, request, send_file
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from blueprints.staff.base import bp, done, get_or_404, refused, show
@@ -76,7 +77,7 @@ def complaints_bulk():
             abort(400)
     except WorkflowError as exc:
         return refused(exc, lambda **c: complaints_page(**c))
-    return done(_("{count} complaint(s) updated.").format(count=count), "staff.complaints")
+    return done(ngettext("%(num)d complaint updated.", "%(num)d complaints updated.", count), "staff.complaints")
 
 
 @bp.route("/complaints/new", methods=["GET", "POST"])
