@@ -32,15 +32,14 @@ def run(*args: str) -> None:
 
 
 def main() -> int:
-    run("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "-o", str(POT), "--no-location",
-        "--sort-output", ".")
+    run("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "-o", str(POT),
+        "--no-location", "--sort-output", ".")
     run("update", "-i", str(POT), "-d", "translations", "--no-fuzzy-matching", "--ignore-obsolete")
     table = {}
     for path in sorted((ROOT / "translations/pending").glob("*.json")):
         table.update(json.loads(path.read_text(encoding="utf-8")))
     with PO.open("rb") as fh:
         catalog = read_po(fh)
-    forms = catalog.num_plurals
     bad = []
     for message in catalog:
         if not message.id or not _missing(message):
