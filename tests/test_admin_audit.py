@@ -27,10 +27,12 @@ def test_filters_by_action_person_and_day(app, client, tenant_a):
     login(client, "admin@alpha.example")
 
     def shown(query):
-        response = client.get(f"/alpha/admin/audit?{query}")
+        response = client.get(f"/alpha/admin/audit?lang=en&{query}")
         assert response.status_code == 200
         html = response.get_data(as_text=True)
-        return {a for a in ("beneficiary.create", "request.decide") if a in html}
+        # a known action shows its label; an unknown code (request.decide is no action) shows as it is
+        return {a for a, text in (("beneficiary.create", "Opened a file"), ("request.decide", "request.decide"))
+                if text in html}
 
     assert shown("") == {"beneficiary.create", "request.decide"}
     assert shown("action=request.") == {"request.decide"}

@@ -1,10 +1,11 @@
+import re
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import abort, g, render_template, request
 from flask_babel import gettext as _
 
-from core import audit
+from core import audit, audit_labels
 from core.calendar import RIYADH
 from core.digits import ascii_digits
 from core.exports import listings
@@ -32,6 +33,29 @@ def home():
     return render_template("admin/home.html", tenant=g.tenant, members=list(members.values()))
 
 
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
+_YEAR_FIRST = re.compile(r"(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})")
+
+
+def filter_day(text: str) -> date | None:
+    """A day typed in a filter: dd/mm/yyyy (as Saudi forms write it) or yyyy-mm-dd, in Arabic-Indic or
+    ASCII digits; None if it is no date."""
+    try:
+        value = ascii_digits(text).strip()
+    except ValueError:
+        return None
+    if match := _DAY_FIRST.fullmatch(value):
+        day, month, year = map(int, match.groups())
+    elif match := _YEAR_FIRST.fullmatch(value):
+        year, month, day = map(int, match.groups())
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
 def _audit_query(args):
     """The audit log's query for the filters in `args` (action, person, Riyadh days), with their errors."""
     filters = {key: args.get(key, "").strip() for key in ("action", "actor", "since", "until")}
@@ -45,11 +69,11 @@ def _audit_query(args):
     for key, bound in (("since", AuditEntry.created_at.__ge__), ("until", AuditEntry.created_at.__lt__)):
         if not filters[key]:
             continue
-        try:
-            day = date.fromisoformat(ascii_digits(filters[key])) + timedelta(days=1 if key == "until" else 0)
-        except ValueError:
-            errors[key] = _("Enter a date as YYYY-MM-DD.")
+        day = filter_day(filters[key])
+        if day is None:
+            errors[key] = _("Enter a date as dd/mm/yyyy, for example 07/08/2024.")
             continue
+        day += timedelta(days=1 if key == "until" else 0)
         query = query.where(bound(datetime.combine(day, time(), RIYADH)))
     return query, filters, errors
 
@@ -65,8 +89,9 @@ def audit_log():
     entries = [] if errors else db.session.scalars(query.limit(PAGE_SIZE + 1)).all()
     more = len(entries) > PAGE_SIZE
     page_filters = {k: v for k, v in filters.items() if v}
-    return render_template("admin/audit.html", tenant=g.tenant, entries=entries[:PAGE_SIZE], more=more,
-                           filters=filters, page_filters=page_filters, errors=errors), 422 if errors else 200
+    entries = entries[:PAGE_SIZE]
+    return render_template("admin/audit.html", tenant=g.tenant, entries=entries, more=more,
+                           readable=audit_labels.readable(entries), filters=filters, page_filters=page_filters, errors=errors), 422 if errors else 200
 
 
 @bp.get("/exports/audit.<fmt>")
@@ -89,4 +114,5 @@ def audit_entry(entry_id: int):
         abort(404)
     audit.record("audit.view", entry)
     db.session.commit()
-    return render_template("admin/audit_entry.html", tenant=g.tenant, entry=entry)
+    return render_template("admin/audit_entry.html", tenant=g.tenant, entry=entry,
+                           readable=audit_labels.readable([entry])[entry.id])
