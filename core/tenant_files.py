@@ -453,7 +453,23 @@ def warnings_for(data: dict) -> list[str]:
                                 f"but this file's policy is the text {text_hash[:12]}…: the board approved another "
                                 "text, so the policy stays a draft until the board approves this one")
     messages.extend(f"clauses: {advice}" for advice in checks.wording_checks(data))
+    for key, entries in unlisted_custom(data).items():
+        for entry in entries:
+            messages.append(f"custom_{key}: '{entry['code']}' is declared but not listed in '{key}', so staff, "
+                            f"forms and the policy do not show it: add it to '{key}' to use it, or remove it")
     return messages
+
+
+def unlisted_custom(data: dict) -> dict[str, list[dict]]:
+    """Custom channels and tools a tenant file (or the saved settings) declares but does not list in
+    `channels` / `tools`: they are kept but shown nowhere. {"channels": [...], "tools": [...]}, non-empty only."""
+    found = {}
+    for key in ("channels", "tools"):
+        listed = set(data.get(key) or [])
+        left = [entry for entry in data.get(f"custom_{key}") or [] if entry.get("code") not in listed]
+        if left:
+            found[key] = left
+    return found
 
 
 def policy_text_hash(data: dict) -> str:
