@@ -152,3 +152,15 @@ def test_the_conflict_panel_shows_translated_labels_and_values(app, tenant_a):
     panel = response.get_data(as_text=True).split('class="alert alert-warning conflict"')[1].split("</div>")[0]
     assert "متزوج" in panel and "married" not in panel
     assert "الحالة الاجتماعية" in panel and "جدة" in panel
+
+
+def test_empty_fields_on_the_person_card_show_a_dash(app, tenant_a):
+    officer = staff_client(app, "officer@alpha.test", "alpha", ["relations_officer"])
+    file_id = open_file(officer, "alpha", mobile="", email="", city="", birth_date="", marital_status="")
+    html = officer.get(f"/alpha/staff/beneficiaries/{file_id}?lang=ar").get_data(as_text=True)
+    card = html.split("<dl class=\"row mb-0 small\">")[1].split("</dl>")[0]
+    values = dict(re.findall(r'<dt class="col-5">([^<]+)</dt><dd class="col-7">(.*?)</dd>', card, re.S))
+    for label in ("الجوال", "البريد الإلكتروني", "العنوان", "تاريخ الميلاد", "الحالة الاجتماعية"):
+        assert '<span class="empty-value" aria-hidden="true">—</span>' in values[label], label
+        assert "غير مسجَّل" in values[label]
+    assert "—" not in values["الجنس"]
