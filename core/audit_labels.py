@@ -166,6 +166,13 @@ FIELDS = {
 
 BOOLEANS = {True: _l("Yes"), False: _l("No")}
 
+#: Values that are codes in some entries: how a search was made, what was read.
+VALUES = {
+    "by": {"name": _l("Name"), "national_id": _l("ID number"), "mobile": _l("Mobile"),
+           "file_number": _l("File number"), "reference": _l("Reference")},
+    "what": {"file": _l("File")},
+}
+
 
 @dataclass
 class Change:
@@ -241,8 +248,13 @@ def _value(key: str, value) -> str:
         return _(", ").join(_value(key, v) for v in value)
     if isinstance(value, dict):
         return "; ".join(f"{label_of(k)}: {_value(k, v)}" for k, v in value.items())
+    if key in VALUES and value in VALUES[key]:
+        return str(VALUES[key][value])
     if key in ("state", "status"):
         return _state_label(str(value))
+    if key == "nationality":
+        from core.beneficiaries.vocabulary import countries
+        return str(countries().get(value, value))
     if key == "marital_status":
         from core.beneficiaries.vocabulary import MARITAL_STATUSES
         return str(MARITAL_STATUSES.get(value, value))

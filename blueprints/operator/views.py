@@ -73,7 +73,11 @@ def _board_approvals(tenant) -> SimpleNamespace:
     count = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     latest = db.session.scalars(query.order_by(BoardApproval.gregorian_date.desc().nulls_last(),
                                                BoardApproval.created_at.desc()).limit(1)).first()
-    return SimpleNamespace(count=count, latest=latest if latest and latest.gregorian_date else None)
+    if latest is None or latest.gregorian_date is None:
+        return SimpleNamespace(count=count, latest=None)
+    # plain values: the page renders after the commit, outside the cross-tenant scope the rows need
+    return SimpleNamespace(count=count, latest=SimpleNamespace(gregorian_date=latest.gregorian_date,
+                                                               version_number=latest.version_number))
 
 
 @bp.get("/tenants/<slug>/export.toml")
