@@ -233,6 +233,19 @@ FILE_ACTIONS = {"freeze": _l("Freeze the file"), "lift_freeze": _l("Lift the fre
 CHANGE_ACTIONS = {"accept": _l("Accept"), "refuse": _l("Refuse")}
 
 
+#: The steps of a state machine, offered as one choice in the audit log's filter ("request." matches them all).
+STEP_GROUPS = {"request.": _l("Request: any step"), "complaint.": _l("Complaint: any step"),
+               "program.": _l("Program: anything"), "file.": _l("File: freeze, exclusion, death"),
+               "change_request.": _l("Change request: any decision"), "export.": _l("Exports of lists")}
+
+
+def filter_choices() -> list[tuple[str, str]]:
+    """(code or prefix, label) for the audit log's action filter, sorted by label in the reader's language."""
+    choices = [(code, str(label)) for code, label in ACTIONS.items()]
+    choices += [(prefix, str(label)) for prefix, label in STEP_GROUPS.items()]
+    return sorted(choices, key=lambda pair: pair[1])
+
+
 def _record_word(prefix: str) -> str:
     return str({"request": _l("Request"), "complaint": _l("Complaint"), "program": _l("Program"),
                 "program.registration": _l("Program registration"), "file": _l("File"),

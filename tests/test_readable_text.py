@@ -104,6 +104,7 @@ def test_date_filters_cut_on_the_day_typed_day_first(app, client, tenant_a):
 
     def shown(query):
         html = client.get(f"/alpha/admin/audit?lang=en&{query}").get_data(as_text=True)
+        html = html.split('<table class="table table-sm audit">')[1]
         return {label for label in ("Opened a file", "Logged out") if label in html}
 
     assert shown("since=01/02/2026") == {"Logged out"}           # 1 February, not 2 January
@@ -164,3 +165,17 @@ def test_empty_fields_on_the_person_card_show_a_dash(app, tenant_a):
         assert '<span class="empty-value" aria-hidden="true">—</span>' in values[label], label
         assert "غير مسجَّل" in values[label]
     assert "—" not in values["الجنس"]
+
+
+def test_the_action_filter_is_a_list_of_labels_and_filters_by_code(app, client, tenant_a):
+    _write(app, tenant_a, ("beneficiary.create", {}), ("auth.logout", {}))
+    _admin(app, client)
+    html = client.get("/alpha/admin/audit?lang=ar").get_data(as_text=True)
+    select = html.split('<select class="form-select form-select-sm" id="filter-action" name="action">')[1]
+    select = select.split("</select>")[0]
+    assert '<option value="beneficiary.create">فتح ملفًا</option>' in select
+    assert '<option value="request.">طلب: أي خطوة</option>' in select
+    shown = client.get("/alpha/admin/audit?lang=en&action=beneficiary.create").get_data(as_text=True)
+    table = shown.split('<table class="table table-sm audit">')[1]
+    assert "Opened a file" in table and "Logged out" not in table
+    assert '<option value="beneficiary.create" selected>' in shown

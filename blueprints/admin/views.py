@@ -91,7 +91,8 @@ def audit_log():
     page_filters = {k: v for k, v in filters.items() if v}
     entries = entries[:PAGE_SIZE]
     return render_template("admin/audit.html", tenant=g.tenant, entries=entries, more=more,
-                           readable=audit_labels.readable(entries), filters=filters, page_filters=page_filters,
+                           readable=audit_labels.readable(entries), action_choices=audit_labels.filter_choices(),
+                           filters=filters, page_filters=page_filters,
                            errors=errors), 422 if errors else 200
 
 
