@@ -185,7 +185,8 @@ class Change:
 class Readable:
     action: str
     known: bool  # False: `action` is the raw code
-    record: str
+    record: str  # what the record is: «الملف», «شخص», «نسخة السياسة 2»
+    name: str | None  # its name or reference, when one is known: shown isolated (<bdi>)
     url: str | None
     changes: list
 
@@ -341,15 +342,15 @@ def readable(entries) -> dict[int, Readable]:
     return out
 
 
-def _record(entry, names) -> tuple[str, str | None]:
+def _record(entry, names) -> tuple[str, str | None, str | None]:
     if not entry.object_type:
-        return "", None
+        return "", None, None
     word, endpoint, argument = RECORDS.get(entry.object_type, (entry.object_type, None, None))
     object_id = entry.object_id or ""
     shown = names.get((entry.object_type, int(object_id))) if object_id.isdigit() else None
-    text = f"{word} — {shown}" if shown else f"{word} {object_id}".strip()
+    text = str(word) if shown else f"{word} {object_id}".strip()
     url = None
     if endpoint and object_id.isdigit() and (shown or entry.object_type not in ("User", "Beneficiary",
                                                                               "SupportRequest")):
         url = url_for(endpoint, **{argument: int(object_id)})
-    return str(text), url
+    return text, shown, url

@@ -66,7 +66,7 @@ def test_the_audit_log_names_the_person_the_action_and_the_record_in_arabic(app,
     assert "سجّل اعتماد مجلس الإدارة للسياسة" in table
     assert "غيّر أدوار شخص" in table
     # the person acted on by name, linked to their page; no "User 8"
-    assert f'href="/alpha/admin/users/{officer_id}">شخص — noura</a>' in table
+    assert f'href="/alpha/admin/users/{officer_id}">شخص — <bdi>noura</bdi></a>' in table
     assert f"User {officer_id}" not in table
     # before/after as labelled, translated values, never JSON
     assert "الأدوار" in table and "الباحث الاجتماعي" in table
