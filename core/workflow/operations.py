@@ -24,7 +24,7 @@ from core.models import TenantRole, User
 from core.models.base import utcnow
 from core.models.keys import get_in_tenant
 from core.roles import Role
-from core.signals import request_opened, request_transition
+from core.signals import request_changed, request_opened, request_transition
 from core.workflow import schemas
 from core.workflow.deadlines import decision_due, sla_days, today
 from core.workflow.models import Interaction, RequestDocument, SupportRequest
@@ -271,6 +271,7 @@ def apply_action(tenant, request: SupportRequest, action: Action, form, actor, r
                         **({"note": data["note"]} if data.get("note") else {})})
     if action in MESSAGES:
         _message(MESSAGES[action], tenant, db.session.get(Beneficiary, request.beneficiary_id), request, actor)
+    request_changed.send(tenant, request=request, action=action, actor=actor)
     return request
 
 
