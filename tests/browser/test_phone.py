@@ -1,0 +1,116 @@
+"""Every staff page on a 390×844 phone, in Arabic and in English: nothing wider than the screen (no
+sideways scrolling) and no serious or critical accessibility violation (axe-core). Numbers read as
+written inside Arabic text."""
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import screenshot
+from tests.helpers import PASSWORD, app_ctx, post_form
+from tests.test_staff_helpers import act, open_file, open_request, staff_client
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+AXE = Axe()
+ROLES = ["relations_officer", "social_researcher", "referral_officer", "reviewer", "executive_director"]
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(locale="ar-SA", viewport=PHONE, is_mobile=True, has_touch=True,
+                                  device_scale_factor=1)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+SLUG = "model-welfare"  # every welfare module, and the longest English name of the seeds
+
+
+def _staff_with_work(app):
+    """One person holding every staff role in the association, a file with a request and a referral (so
+    lists have rows)."""
+    from core import tenants
+    from core.tenancy import cross_tenant_scope
+
+    with app_ctx(app), cross_tenant_scope():
+        settings = tenants.by_slug(SLUG).settings
+    client = staff_client(app, "all@ph.test", SLUG, ROLES)
+    file_id = open_file(client, SLUG, email="long.name.for.testing@example.com",
+                        categories=[settings["categories"][0]["code"]])
+    request_id = open_request(client, SLUG, file_id, settings["channels"][0], service=settings["services"][0]["code"],
+                              details="أسرة من خمسة أفراد تحتاج مساعدة عاجلة")
+    act(client, SLUG, request_id, "check_documents")
+    post_form(client, f"/{SLUG}/staff/beneficiaries/{file_id}/referrals", {"question": "ما المستندات المطلوبة؟"},
+              form_page=f"/{SLUG}/staff/beneficiaries/{file_id}")
+    return file_id, request_id
+
+
+def _log_in(page, live_server):
+    page.goto(f"{live_server}/auth/login")
+    page.fill("#email", "all@ph.test")
+    page.fill("#password", PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url(f"**/{SLUG}/staff/")
+
+
+def _problems(page, url) -> list[str]:
+    page.goto(url)
+    found = []
+    width = page.evaluate("window.innerWidth")
+    scroll = page.evaluate("document.scrollingElement.scrollWidth")
+    if scroll > width:
+        wide = page.evaluate("""(w) => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > w + 1 || e.getBoundingClientRect().left < -1)
+            .slice(-3).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().width))""",
+                             width)
+        found.append(f"{url}: {scroll}px wide at {width}px: {wide}")
+    # A table (or anything) that scrolls sideways inside the page is sideways scrolling too.
+    inner = page.evaluate("""() => [...document.querySelectorAll('main *')].filter(e => {
+        const x = getComputedStyle(e).overflowX;
+        return (x === 'auto' || x === 'scroll') && e.scrollWidth > e.clientWidth + 1;
+    }).map(e => e.tagName + '.' + e.className + ' ' + e.scrollWidth)""")
+    if inner:
+        found.append(f"{url}: scrolls sideways inside {inner[:3]}")
+    results = AXE.run(page)
+    serious = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
+               if v["impact"] in ("serious", "critical")]
+    if serious:
+        found.append(f"{url}: {serious}")
+    return found
+
+
+def test_every_staff_page_fits_a_phone_and_passes_axe(app, phone, live_server, seed_tenants):
+    file_id, request_id = _staff_with_work(app)
+    _log_in(phone, live_server)
+    problems = []
+    for lang in ("ar", "en"):
+        phone.goto(f"{live_server}/{SLUG}/staff/?lang={lang}")
+        assert phone.locator("html").get_attribute("lang") == lang
+        urls = phone.eval_on_selector_all(".staff-nav a", "links => links.map(a => a.href)")
+        urls += [f"{live_server}/{SLUG}/staff/beneficiaries/{file_id}", f"{live_server}/{SLUG}/staff/requests/{request_id}"]
+        assert len(urls) >= 12
+        for url in dict.fromkeys(urls):
+            problems += _problems(phone, url)
+        screenshot(phone, f"phone-request-{lang}-390")
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_request_page_puts_its_actions_first_on_a_phone(app, phone, live_server, seed_tenants):
+    _file_id, request_id = _staff_with_work(app)
+    _log_in(phone, live_server)
+    phone.goto(f"{live_server}/{SLUG}/staff/requests/{request_id}")
+    actions = phone.locator("#actions").bounding_box()
+    assert actions is not None and actions["y"] < PHONE["height"], "the actions are below the first screen"
+
+
+def test_queues_with_work_come_first_and_empty_ones_are_collapsed(app, phone, live_server, seed_tenants):
+    _staff_with_work(app)
+    _log_in(phone, live_server)
+    sections = phone.eval_on_selector_all(
+        "section[id^=queue-]", "s => s.map(e => [e.id, +e.querySelector('.queue-count').innerText, "
+                               "e.querySelector('details') ? e.querySelector('details').open : true])")
+    counts = [count for _id, count, _open in sections]
+    assert counts == sorted(counts, key=lambda c: c == 0), sections  # every queue with work before any empty one
+    assert all(not is_open for _id, count, is_open in sections if count == 0)
+    assert any(count > 0 for _id, count, _open in sections)
