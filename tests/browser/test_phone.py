@@ -88,7 +88,8 @@ def test_every_staff_page_fits_a_phone_and_passes_axe(app, phone, live_server, s
         phone.goto(f"{live_server}/{SLUG}/staff/?lang={lang}")
         assert phone.locator("html").get_attribute("lang") == lang
         urls = phone.eval_on_selector_all(".staff-nav a", "links => links.map(a => a.href)")
-        urls += [f"{live_server}/{SLUG}/staff/beneficiaries/{file_id}", f"{live_server}/{SLUG}/staff/requests/{request_id}"]
+        urls += [f"{live_server}/{SLUG}/staff/beneficiaries/{file_id}",
+                 f"{live_server}/{SLUG}/staff/requests/{request_id}"]
         assert len(urls) >= 12
         for url in dict.fromkeys(urls):
             problems += _problems(phone, url)
