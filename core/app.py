@@ -165,8 +165,9 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from core import i18n, navigation
+    from core import bidi, i18n, navigation
     from core.roles import Role
+    from core.workflow.timeline import local_time
 
     app.jinja_env.globals.update(
         locale_code=i18n.locale_code,
@@ -177,6 +178,9 @@ def register_template_helpers(app: Flask) -> None:
         Role=Role,
     )
     app.jinja_env.filters["dual_date"] = i18n.dual_date
+    app.jinja_env.filters["num"] = bidi.num
+    app.jinja_env.filters["isolated"] = bidi.isolated
+    app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["dual_datetime"] = i18n.dual_datetime
     app.jinja_env.filters["role_label"] = lambda code: Role(code).label
     app.jinja_env.policies["ext.i18n.trimmed"] = True
