@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from blueprints.staff.base import EDITORS, READERS, REFERRERS, bp, can, done, get_or_404, refused, show
 from blueprints.staff.casework import load_file
+from core import offerings
 from core.beneficiaries import operations, vocabulary
 from core.beneficiaries.errors import WorkflowError
 from core.beneficiaries.models import Beneficiary, HouseholdMember, IncomeSource
@@ -25,6 +26,7 @@ from core.workflow.services import services
 
 def _form_context(**extra):
     return dict(categories=vocabulary.categories(g.tenant), researchers=operations.researchers(),
+                inactive_categories=offerings.inactive_codes(g.tenant, "categories"),
                 countries=vocabulary.countries(), today=today(), vocabulary=vocabulary, **extra)
 
 

@@ -57,7 +57,7 @@ def new_request(beneficiary_id: int):
 
     def render(**context):
         return show("staff/request_new.html", b=beneficiary, channels=channels(g.tenant),
-                    services=services(g.tenant), **context)
+                    services=services(g.tenant, offered_only=True), **context)
 
     if request.method == "GET":
         return render(values={})

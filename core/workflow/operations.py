@@ -84,8 +84,8 @@ def open_request(tenant, beneficiary, form, actor, acknowledge: bool = True) -> 
     refusal = new_request_refusal(beneficiary.status)
     if refusal:
         raise IllegalTransition(refusal)
-    data = _load(schemas.IntakeSchema(channels=channel_codes(tenant), services=[s.code for s in services(tenant)]),
-                 form)
+    offered = [s.code for s in services(tenant, offered_only=True)]
+    data = _load(schemas.IntakeSchema(channels=channel_codes(tenant), services=offered), form)
     now = utcnow()
     year = today().year
     request = SupportRequest(
