@@ -59,7 +59,7 @@ def digest(tenant, on) -> int:
         language = user.locale if user.locale in ("ar", "en") else "ar"
         with force_locale(language):
             lines = [f"- {KINDS[n.kind]}: {isolate(n.reference or '')}" for n in unread]
-            subject = _("Wasl: {count} unread notifications").format(count=len(unread))
+            subject = _("Wasl: unread notifications ({count})").format(count=len(unread))
             body = "\n".join([_("Unread notifications for you at {association}:").format(
                 association=tenant.name(language)), "", *lines, "",
                 portal_url(tenant, "staff/notifications")])

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 AXE = Axe()
-ROLES = ["relations_officer", "social_researcher", "referral_officer", "reviewer", "executive_director"]
+ROLES = ["relations_officer", "social_researcher", "referral_officer", "reviewer", "executive_director",
+         "tenant_admin"]
 
 
 @pytest.fixture
@@ -27,14 +28,18 @@ def phone(browser):
 SLUG = "model-welfare"  # every welfare module, and the longest English name of the seeds
 
 
-def _staff_with_work(app):
-    """One person holding every staff role in the association, a file with a request and a referral (so
-    lists have rows)."""
+def _settings(app):
     from core import tenants
     from core.tenancy import cross_tenant_scope
 
     with app_ctx(app), cross_tenant_scope():
-        settings = tenants.by_slug(SLUG).settings
+        return tenants.by_slug(SLUG).settings
+
+
+def _staff_with_work(app):
+    """One person holding every staff role in the association, a file with a request and a referral (so
+    lists have rows)."""
+    settings = _settings(app)
     client = staff_client(app, "all@ph.test", SLUG, ROLES)
     file_id = open_file(client, SLUG, email="long.name.for.testing@example.com",
                         categories=[settings["categories"][0]["code"]])
@@ -82,6 +87,7 @@ def _problems(page, url) -> list[str]:
 
 def test_every_staff_page_fits_a_phone_and_passes_axe(app, phone, live_server, seed_tenants):
     file_id, request_id = _staff_with_work(app)
+    services = [s["code"] for s in _settings(app)["services"]]
     _log_in(phone, live_server)
     problems = []
     for lang in ("ar", "en"):
@@ -89,7 +95,11 @@ def test_every_staff_page_fits_a_phone_and_passes_axe(app, phone, live_server, s
         assert phone.locator("html").get_attribute("lang") == lang
         urls = phone.eval_on_selector_all(".staff-nav a", "links => links.map(a => a.href)")
         urls += [f"{live_server}/{SLUG}/staff/beneficiaries/{file_id}",
-                 f"{live_server}/{SLUG}/staff/requests/{request_id}"]
+                 f"{live_server}/{SLUG}/staff/requests/{request_id}",
+                 # the admin's pages of this issue: categories and services
+                 f"{live_server}/{SLUG}/admin/catalog/categories", f"{live_server}/{SLUG}/admin/catalog/services",
+                 f"{live_server}/{SLUG}/admin/catalog/services/new",
+                 f"{live_server}/{SLUG}/admin/catalog/services/{services[0]}"]
         assert len(urls) >= 12
         for url in dict.fromkeys(urls):
             problems += _problems(phone, url)
@@ -115,3 +125,35 @@ def test_queues_with_work_come_first_and_empty_ones_are_collapsed(app, phone, li
     assert counts == sorted(counts, key=lambda c: c == 0), sections  # every queue with work before any empty one
     assert all(not is_open for _id, count, is_open in sections if count == 0)
     assert any(count > 0 for _id, count, _open in sections)
+
+
+VISUAL_ORDER = """(el) => {
+    const text = el.firstChild.nodeType === 3 ? el.firstChild : el.querySelector('*').firstChild;
+    const box = (i) => { const r = document.createRange(); r.setStart(text, i); r.setEnd(text, i + 1);
+                         return r.getBoundingClientRect(); };
+    const last = text.length - 1;
+    return {first: box(0).left, last: box(last).left, text: text.data, lines: el.getClientRects().length,
+            bidi: getComputedStyle(el).unicodeBidi, wrap: getComputedStyle(el).whiteSpace};
+}"""
+
+
+def test_the_board_meeting_number_reads_in_order_inside_arabic_text(phone, live_server, seed_tenants):
+    phone.goto(f"{live_server}/model-welfare/policy?lang=ar")
+    number = phone.locator("bdi.num", has_text="٢٤-٤٥-٨").first
+    seen = number.evaluate(VISUAL_ORDER)
+    assert seen["text"] == "٢٤-٤٥-٨"
+    assert seen["first"] < seen["last"], f"drawn right to left: {seen}"  # ٢ on the left, ٨ on the right
+    assert seen["lines"] == 1 and seen["bidi"] == "isolate-override" and seen["wrap"] == "nowrap"
+
+
+def test_references_never_break_at_their_hyphen_on_a_phone(app, phone, live_server, seed_tenants):
+    _file_id, request_id = _staff_with_work(app)
+    _log_in(phone, live_server)
+    for url in (f"{live_server}/{SLUG}/staff/requests", f"{live_server}/{SLUG}/staff/",
+                f"{live_server}/{SLUG}/staff/requests/{request_id}"):
+        phone.goto(url)
+        references = phone.locator("bdi[dir=ltr]", has_text="2026-")
+        assert references.count() > 0, url
+        for i in range(references.count()):
+            seen = references.nth(i).evaluate(VISUAL_ORDER)
+            assert seen["lines"] == 1 and seen["first"] < seen["last"], (url, seen)
