@@ -25,6 +25,8 @@ def isolated(text) -> Markup:
     """Plain text for HTML: isolated runs and hyphenated numbers as `num`, everything else escaped."""
     if not text:
         return Markup("")
+    if isinstance(text, Markup):
+        return text  # already HTML: its author isolated what it holds
     out, last = [], 0
     source = str(text)
     for match in _ISOLATED.finditer(source):

@@ -57,3 +57,21 @@ def test_numbers_in_plain_text_are_isolated_and_the_rest_escaped():
     assert str(isolated("مبلغ 1,500.00 ريال")) == 'مبلغ <bdi dir="ltr" class="num">1,500.00</bdi> ريال'
     assert str(isolated("عمر 42 سنة")) == "عمر 42 سنة"  # a lone number needs no isolating
     assert str(num("<x>")) == '<bdi dir="ltr" class="num">&lt;x&gt;</bdi>' and str(num(None)) == ""
+
+
+def test_messages_and_flashes_keep_references_on_one_line(app, tenant_a):
+    officer, file_id = _file_with_history(app, tenant_a)
+    page = officer.get(f"/{SLUG}/staff/beneficiaries/{file_id}").get_data(as_text=True)
+    messages = page.split('id="messages"')[1].split("</section>")[0]
+    assert re.search(r'<bdi dir="ltr" class="num">\d{4}-\d{5}</bdi>', messages)
+    assert "\u2066" not in messages  # every isolate became an element that also keeps it on one line
+    response = post_form(officer, f"/{SLUG}/staff/beneficiaries/{file_id}/requests/new",
+                         {"channel": "phone", "service": "financial_aid"}, follow_redirects=True)
+    flashes = response.get_data(as_text=True).split('id="main"')[1].split("</div>")[0]
+    assert re.search(r'<bdi dir="ltr" class="num">\d{4}-\d{5}</bdi>', flashes) and "\u2066" not in flashes
+
+
+def test_markup_is_left_as_it_is():
+    from markupsafe import Markup
+
+    assert isolated(Markup("<b>2026-00001</b>")) == Markup("<b>2026-00001</b>")
