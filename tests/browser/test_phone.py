@@ -62,13 +62,19 @@ def _log_in(page, live_server):
 def _problems(page, url) -> list[str]:
     page.goto(url)
     found = []
-    width = page.evaluate("window.innerWidth")
+    # A mobile browser widens its layout viewport (innerWidth) to fit a page that is too wide, and shrinks
+    # it on screen: compare with the phone's own width.
+    width = min(page.evaluate("window.innerWidth"), PHONE["width"])
     scroll = page.evaluate("document.scrollingElement.scrollWidth")
-    if scroll > width:
-        wide = page.evaluate("""(w) => [...document.querySelectorAll('body *')]
-            .filter(e => e.getBoundingClientRect().right > w + 1 || e.getBoundingClientRect().left < -1)
-            .slice(-3).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().width))""",
-                             width)
+    # In a right-to-left page what overflows goes off the left edge, which scrollWidth does not count:
+    # every visible element must lie between the two edges.
+    wide = page.evaluate("""(w) => [...document.querySelectorAll('body *')].filter(e => {
+            const r = e.getBoundingClientRect();
+            if (e.closest('.table-cards > thead, .visually-hidden, .visually-hidden-focusable')) return false;
+            return r.width > 0 && r.height > 1 && (r.right > w + 1 || r.left < -1);
+        }).slice(-3).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().width))""",
+                         width)
+    if scroll > width or wide:
         found.append(f"{url}: {scroll}px wide at {width}px: {wide}")
     # A table (or anything) that scrolls sideways inside the page is sideways scrolling too.
     inner = page.evaluate("""() => [...document.querySelectorAll('main *')].filter(e => {
@@ -132,7 +138,8 @@ VISUAL_ORDER = """(el) => {
     const box = (i) => { const r = document.createRange(); r.setStart(text, i); r.setEnd(text, i + 1);
                          return r.getBoundingClientRect(); };
     const last = text.length - 1;
-    return {first: box(0).left, last: box(last).left, text: text.data, lines: el.getClientRects().length,
+    return {first: box(0).left, last: box(last).left, text: text.data,
+            lines: el.getClientRects().length + (Math.abs(box(0).top - box(last).top) > 2 ? 1 : 0),
             bidi: getComputedStyle(el).unicodeBidi, wrap: getComputedStyle(el).whiteSpace};
 }"""
 
