@@ -28,35 +28,35 @@ def phone(browser):
 SLUG = "model-welfare"  # every welfare module, and the longest English name of the seeds
 
 
-def _settings(app):
+def _settings(app, slug=SLUG):
     from core import tenants
     from core.tenancy import cross_tenant_scope
 
     with app_ctx(app), cross_tenant_scope():
-        return tenants.by_slug(SLUG).settings
+        return tenants.by_slug(slug).settings
 
 
-def _staff_with_work(app):
+def _staff_with_work(app, slug=SLUG):
     """One person holding every staff role in the association, a file with a request and a referral (so
     lists have rows)."""
-    settings = _settings(app)
-    client = staff_client(app, "all@ph.test", SLUG, ROLES)
-    file_id = open_file(client, SLUG, email="long.name.for.testing@example.com",
+    settings = _settings(app, slug)
+    client = staff_client(app, "all@ph.test", slug, ROLES)
+    file_id = open_file(client, slug, email="long.name.for.testing@example.com",
                         categories=[settings["categories"][0]["code"]])
-    request_id = open_request(client, SLUG, file_id, settings["channels"][0], service=settings["services"][0]["code"],
+    request_id = open_request(client, slug, file_id, settings["channels"][0], service=settings["services"][0]["code"],
                               details="أسرة من خمسة أفراد تحتاج مساعدة عاجلة")
-    act(client, SLUG, request_id, "check_documents")
-    post_form(client, f"/{SLUG}/staff/beneficiaries/{file_id}/referrals", {"question": "ما المستندات المطلوبة؟"},
-              form_page=f"/{SLUG}/staff/beneficiaries/{file_id}")
+    act(client, slug, request_id, "check_documents")
+    post_form(client, f"/{slug}/staff/beneficiaries/{file_id}/referrals", {"question": "ما المستندات المطلوبة؟"},
+              form_page=f"/{slug}/staff/beneficiaries/{file_id}")
     return file_id, request_id
 
 
-def _log_in(page, live_server):
+def _log_in(page, live_server, slug=SLUG):
     page.goto(f"{live_server}/auth/login")
     page.fill("#email", "all@ph.test")
     page.fill("#password", PASSWORD)
     page.locator("form button[type=submit]").last.click()
-    page.wait_for_url(f"**/{SLUG}/staff/")
+    page.wait_for_url(f"**/{slug}/staff/")
 
 
 def _problems(page, url) -> list[str]:
@@ -91,25 +91,26 @@ def _problems(page, url) -> list[str]:
     return found
 
 
-def test_every_staff_page_fits_a_phone_and_passes_axe(app, phone, live_server, seed_tenants):
-    file_id, request_id = _staff_with_work(app)
-    services = [s["code"] for s in _settings(app)["services"]]
-    _log_in(phone, live_server)
+@pytest.mark.parametrize("slug", [SLUG, "irth"])  # irth: the programme modules
+def test_every_staff_page_fits_a_phone_and_passes_axe(app, phone, live_server, seed_tenants, slug):
+    file_id, request_id = _staff_with_work(app, slug)
+    services = [s["code"] for s in _settings(app, slug)["services"]]
+    _log_in(phone, live_server, slug)
     problems = []
     for lang in ("ar", "en"):
-        phone.goto(f"{live_server}/{SLUG}/staff/?lang={lang}")
+        phone.goto(f"{live_server}/{slug}/staff/?lang={lang}")
         assert phone.locator("html").get_attribute("lang") == lang
         urls = phone.eval_on_selector_all(".staff-nav a", "links => links.map(a => a.href)")
-        urls += [f"{live_server}/{SLUG}/staff/beneficiaries/{file_id}",
-                 f"{live_server}/{SLUG}/staff/requests/{request_id}",
+        urls += [f"{live_server}/{slug}/staff/beneficiaries/{file_id}",
+                 f"{live_server}/{slug}/staff/requests/{request_id}",
                  # the admin's pages of this issue: categories and services
-                 f"{live_server}/{SLUG}/admin/catalog/categories", f"{live_server}/{SLUG}/admin/catalog/services",
-                 f"{live_server}/{SLUG}/admin/catalog/services/new",
-                 f"{live_server}/{SLUG}/admin/catalog/services/{services[0]}"]
+                 f"{live_server}/{slug}/admin/catalog/categories", f"{live_server}/{slug}/admin/catalog/services",
+                 f"{live_server}/{slug}/admin/catalog/services/new",
+                 f"{live_server}/{slug}/admin/catalog/services/{services[0]}"]
         assert len(urls) >= 12
         for url in dict.fromkeys(urls):
             problems += _problems(phone, url)
-        screenshot(phone, f"phone-request-{lang}-390")
+        screenshot(phone, f"phone-request-{slug}-{lang}-390")
     assert problems == [], "\n".join(problems)
 
 
