@@ -155,3 +155,15 @@ def test_decisions_due_soon_are_notified_once_and_the_digest_is_sent_once_a_day(
         assert kinds == ["decision_waiting", "decision_due_soon"]
         [mail] = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "staff_digest")).all()
         assert mail.recipient == "manager@ds.test" and "/ds/staff/notifications" in mail.body
+
+
+def test_opening_the_request_reads_what_told_about_it(app):
+    make_welfare_tenant(app, "rq", modules=[])
+    officer = staff_client(app, "officer@rq.test", "rq", ["relations_officer"])
+    manager = staff_client(app, "manager@rq.test", "rq", ["reviewer", "referral_officer"])
+    file_id, request_id = _to_review(app, "rq", officer, "manager@rq.test")
+    _refer(officer, "rq", file_id)  # about the file, not the request: stays unread
+    assert _unread(manager, "rq") == 2
+    page = manager.get(f"/rq/staff/requests/{request_id}").get_data(as_text=True)
+    assert 'unread-count">1<' in page
+    assert _unread(manager, "rq") == 1

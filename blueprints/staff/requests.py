@@ -16,6 +16,7 @@ from core.extensions import db
 from core.messaging.compose import isolate
 from core.messaging.models import OutboxMessage
 from core.modules import enabled
+from core.notifications import operations as notifications
 from core.portal import operations as portal
 from core.settings import channels
 from core.web import arg_id, roles_required
@@ -107,6 +108,7 @@ def _detail(support_request, status=200, **context):
 def request_detail(request_id: int):
     support_request = _load(request_id)
     audit.record("request.view", support_request, after={"reference": support_request.reference})
+    notifications.read_about_request(current_user, support_request.id)
     page = _detail(support_request)
     db.session.commit()  # after rendering: committing expires what the page reads
     return page

@@ -102,3 +102,11 @@ def set_digest(user, on: bool) -> bool:
         return False
     current.daily_digest = on
     return True
+
+
+def read_about_request(user, request_id: int) -> int:
+    """The person opened the request: what told them about it is read."""
+    result = db.session.execute(sa.update(Notification).where(
+        Notification.user_id == user.id, Notification.request_id == request_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow()))
+    return result.rowcount or 0
