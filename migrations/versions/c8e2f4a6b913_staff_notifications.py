@@ -1,7 +1,7 @@
 """Staff notifications and the daily-digest choice (issue 8)
 
 Revision ID: c8e2f4a6b913
-Revises: b5d91e3a7c20
+Revises: a7c3e5f19b02
 Create Date: 2026-12-01 00:20:00
 
 """
@@ -12,7 +12,7 @@ import core.models.base  # noqa: F401 (UTCDateTime)
 from core import rls
 
 revision = 'c8e2f4a6b913'
-down_revision = 'b5d91e3a7c20'
+down_revision = 'a7c3e5f19b02'
 branch_labels = None
 depends_on = None
 
