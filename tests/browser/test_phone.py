@@ -1,4 +1,4 @@
-"""Every staff page on a 390×844 phone, in Arabic and in English: nothing wider than the screen (no
+"""Every staff page (and the admin's pages) on a 390×844 phone, in Arabic and in English: nothing wider than the
 sideways scrolling) and no serious or critical accessibility violation (axe-core). Numbers read as
 written inside Arabic text."""
 import pytest
@@ -108,6 +108,9 @@ def test_every_staff_page_fits_a_phone_and_passes_axe(app, phone, live_server, s
                  f"{live_server}/{slug}/admin/catalog/services/new",
                  f"{live_server}/{slug}/admin/catalog/services/{services[0]}"]
         assert len(urls) >= 12
+        phone.goto(f"{live_server}/{slug}/admin/")
+        urls += [f"{live_server}/{slug}/admin/"] + phone.eval_on_selector_all(
+            ".admin-links a", "links => links.map(a => a.href)")
         for url in dict.fromkeys(urls):
             problems += _problems(phone, url)
         screenshot(phone, f"phone-request-{slug}-{lang}-390")
