@@ -1,6 +1,6 @@
-"""Every staff page (and the admin's pages) on a 390×844 phone, in Arabic and in English: nothing wider than the
-sideways scrolling) and no serious or critical accessibility violation (axe-core). Numbers read as
-written inside Arabic text."""
+"""Every staff page (and the admin's pages) on a 390×844 phone, in Arabic and in English: nothing wider
+than the screen (no sideways scrolling) and no serious or critical accessibility violation (axe-core).
+Numbers read as written inside Arabic text."""
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
