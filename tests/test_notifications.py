@@ -98,6 +98,11 @@ def test_opening_marks_read_and_leads_to_the_request_and_all_can_be_marked(app):
                          form_page="/mr/staff/notifications")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/mr/staff/requests/{request_id}")
     assert _unread(manager, "mr") == 2
+    newest = _ids(manager, "mr")[0]  # a referral: answered from the inbox
+    response = post_form(manager, f"/mr/staff/notifications/{newest}/read", {"open": "1"},
+                         form_page="/mr/staff/notifications")
+    assert "/mr/staff/referrals#referral-" in response.headers["Location"]
+    assert _unread(manager, "mr") == 1
     response = post_form(manager, "/mr/staff/notifications/read-all", {}, form_page="/mr/staff/notifications")
     assert response.status_code == 302
     assert _unread(manager, "mr") == 0

@@ -24,11 +24,12 @@ def notification_helpers():
 
 
 def target(notification) -> str:
-    """Where a notification leads: its request, else the referral inbox or the file."""
-    if notification.request_id is not None:
-        return url_for("staff.request_detail", request_id=notification.request_id)
+    """Where a notification leads: a new referral to the inbox where it is answered, else its request, else
+    the file."""
     if notification.kind == "referral_new":
         return url_for("staff.referral_inbox") + f"#referral-{notification.referral_id}"
+    if notification.request_id is not None:
+        return url_for("staff.request_detail", request_id=notification.request_id)
     if notification.beneficiary_id is not None:
         return url_for("staff.beneficiary", beneficiary_id=notification.beneficiary_id)
     return url_for("staff.notifications")
