@@ -9,6 +9,8 @@ form was read at: a form read before someone else's change is refused (409) and 
 """
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 
 from core import tenant_settings
@@ -146,13 +148,17 @@ def _update(tenant, kind: str, rows: list[dict], position: int | None = None) ->
         raise Refused(_problems(exc.problems, kind, position)) from exc
 
 
+_KEY = re.compile(r"^(?P<kind>\w+)\[(?P<pos>\d+)\]\.(?P<field>\w+)(?:\[(?P<doc>\d+)\]\.(?P<doc_field>\w+))?$")
+
+
 def _problems(problems, kind: str, position: int | None) -> dict:
-    """The schema's (key, message) pairs as field messages of this entry's form."""
+    """The schema's (key, message) pairs (`services[6].documents[0].code`) as field messages of this
+    entry's form; anything else is a message for the whole form."""
     errors = {}
     for key, message in problems:
-        parts = str(key).split(".")
+        match = _KEY.match(str(key))
         field = ""
-        if len(parts) >= 3 and parts[0] == kind and (position is None or parts[1] == str(position)):
-            field = parts[2] if parts[2] != "documents" or len(parts) < 5 else f"doc_{parts[4]}-{parts[3]}"
+        if match and match["kind"] == kind and (position is None or int(match["pos"]) == position):
+            field = f"doc_{match['doc_field']}-{match['doc']}" if match["doc"] is not None else match["field"]
         errors.setdefault(field, translate(message))
     return errors

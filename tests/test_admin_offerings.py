@@ -138,3 +138,22 @@ def test_another_associations_admin_or_staff_cannot_reach_them(app, tenant_a, te
     assert _settings(app) == before
     assert other.get("/beta/admin/catalog/services/nothing_here").status_code == 404
     assert other.get("/beta/admin/catalog/anything").status_code == 404
+
+
+def test_hostile_input_is_a_clear_refusal_never_a_500(app, tenant_a):
+    admin = _admin(app)
+    response = post_form(admin, f"{LIST}/new", {"version": _version(admin), "code": "long_label",
+                                                "label_ar": "ا" * 5000, "label_en": "Long\u202elabel"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="label_ar-error"' in page and 'id="label_en-error"' in page
+    response = post_form(admin, f"{LIST}/new", {"version": _version(admin), "code": "long_doc", "label_ar": "خدمة",
+                                                "label_en": "Service", "doc_code": ["id_copy"],
+                                                "doc_label_ar": ["ب" * 500], "doc_label_en": ["ID copy"]})
+    assert response.status_code == 422 and 'id="doc_label_ar-0-error"' in response.get_data(as_text=True)
+    response = post_form(admin, f"{LIST}/new", {"code": "no_version", "label_ar": "بلا نسخة", "label_en": "None"})
+    assert response.status_code == 409
+    assert admin.get("/alpha/staff/notifications?before=abc").status_code == 200
+    assert admin.get(f"/alpha/staff/notifications?before={10**30}").status_code == 200
+    assert post_form(admin, "/alpha/staff/notifications/99999999999999999999999/read", {},
+                     form_page="/alpha/staff/notifications").status_code == 404
