@@ -165,7 +165,7 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from core import bidi, i18n, navigation
+    from core import bidi, dates, i18n, navigation
     from core.roles import Role
     from core.workflow.timeline import local_time
 
@@ -173,6 +173,9 @@ def register_template_helpers(app: Flask) -> None:
         locale_code=i18n.locale_code,
         text_direction=i18n.text_direction,
         lang_url=i18n.lang_url,
+        page_path=i18n.page_path,
+        understood_date=dates.understood,
+        date_help=lambda: dates.FORMAT_HELP,
         tenant_name=i18n.tenant_name,
         nav_items=navigation.items,
         Role=Role,

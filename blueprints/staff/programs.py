@@ -7,7 +7,7 @@ from flask import Response, abort, g, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.staff.base import READERS, bp, can, done, get_or_404, refused, show
+from blueprints.staff.base import READERS, bp, can, done, finish, get_or_404, refused, show
 from core.beneficiaries.errors import WorkflowError
 from core.extensions import db
 from core.i18n import locale_code
@@ -141,8 +141,12 @@ def program_action(program_id: int, action: str):
     except WorkflowError as exc:
         return refused(exc, lambda **c: _detail(program_or_404(program_id), **c), failed=action,
                        values=request.form.to_dict())
-    return done(_("The program is now “{state}”.").format(state=ProgramState(program.state).label),
-                "staff.program_detail", program_id=program_id)
+    confirm = None
+    if action in (ProgramAction.complete, ProgramAction.cancel):  # cannot be taken back: ask first
+        confirm = {"title": ProgramAction(action).label, "record": program.title, "warning": None}
+    return finish(_("The program is now “{state}”.").format(state=ProgramState(program.state).label),
+                  "staff.program_detail", lambda **c: _detail(program_or_404(program_id), **c), confirm=confirm,
+                  failed=action, program_id=program_id)
 
 
 # --- the daily attendance sheet ------------------------------------------------------------------
