@@ -174,6 +174,8 @@ class CategorySchema(CustomEntrySchema):
 
     #: Sample data written for the demo, not the association's own list: the admin should review it.
     sample = Boolean()
+    #: false: no longer offered (kept, so what was recorded with it keeps its label).
+    active = Boolean()
 
 
 class ServiceSchema(CategorySchema):

@@ -48,7 +48,7 @@ def test_a_bad_date_gets_a_message_on_its_field(app, client, tenant_a):
     response = client.get("/alpha/admin/audit?since=yesterday")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert 'id="filter-since-error"' in html and "أدخل التاريخ بالصيغة" in html
+    assert 'id="filter-since-error"' in html and "اكتب التاريخ يومًا/شهرًا/سنة" in html
 
 
 def test_viewing_an_entry_is_itself_audited(app, client, tenant_a):

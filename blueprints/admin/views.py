@@ -1,13 +1,11 @@
-import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import abort, g, render_template, request
-from flask_babel import gettext as _
 
 from core import audit, audit_labels
 from core.calendar import RIYADH
-from core.digits import ascii_digits
+from core.dates import DateInputError, read_date
 from core.exports import listings
 from core.exports.operations import FORMATS, export, response
 from core.extensions import db
@@ -33,29 +31,6 @@ def home():
     return render_template("admin/home.html", tenant=g.tenant, members=list(members.values()))
 
 
-_DAY_FIRST = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
-_YEAR_FIRST = re.compile(r"(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})")
-
-
-def filter_day(text: str) -> date | None:
-    """A day typed in a filter: dd/mm/yyyy (as Saudi forms write it) or yyyy-mm-dd, in Arabic-Indic or
-    ASCII digits; None if it is no date."""
-    try:
-        value = ascii_digits(text).strip()
-    except ValueError:
-        return None
-    if match := _DAY_FIRST.fullmatch(value):
-        day, month, year = map(int, match.groups())
-    elif match := _YEAR_FIRST.fullmatch(value):
-        year, month, day = map(int, match.groups())
-    else:
-        return None
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
 def _audit_query(args):
     """The audit log's query for the filters in `args` (action, person, Riyadh days), with their errors."""
     filters = {key: args.get(key, "").strip() for key in ("action", "actor", "since", "until")}
@@ -69,11 +44,11 @@ def _audit_query(args):
     for key, bound in (("since", AuditEntry.created_at.__ge__), ("until", AuditEntry.created_at.__lt__)):
         if not filters[key]:
             continue
-        day = filter_day(filters[key])
-        if day is None:
-            errors[key] = _("Enter a date as dd/mm/yyyy, for example 07/08/2024.")
+        try:  # dd/mm/yyyy, yyyy-mm-dd or a Hijri date, in any digits (core.dates, as every date field)
+            day = read_date(filters[key]).day + timedelta(days=1 if key == "until" else 0)
+        except DateInputError as exc:
+            errors[key] = str(exc.message)
             continue
-        day += timedelta(days=1 if key == "until" else 0)
         query = query.where(bound(datetime.combine(day, time(), RIYADH)))
     return query, filters, errors
 
