@@ -1,5 +1,5 @@
-"""What an association offers, edited by its admin: beneficiary categories and the services a request
-can ask for, each service with its required-documents checklist.
+"""What an association offers, edited by its admin: beneficiary categories, the services a request
+can ask for (each with its required-documents checklist), and its own satisfaction-survey questions.
 
 Stored in the tenant's settings (`categories`, `services`) exactly as a tenant file writes them, through
 `core.tenant_settings.update`: validated by the tenant-file schema, audited with before and after. An
@@ -20,7 +20,9 @@ from core.tenant_files import CODE_RE, TenantFileError
 from core.validation import translate
 from core.workflow.services import DEFAULT_SERVICES
 
-KINDS = ("categories", "services")
+KINDS = ("categories", "services", "survey_questions")
+#: Kinds that must keep one active entry (a survey always has its fixed questions).
+NEVER_EMPTY = ("categories", "services")
 #: Blank checklist rows offered on a service's form.
 BLANK_DOCUMENTS = 3
 
@@ -40,8 +42,8 @@ class Refused(Exception):
 def entries(tenant, kind: str) -> list[dict]:
     """The association's entries as settings dicts (the defaults, written out, when it has none yet)."""
     found = (tenant.settings or {}).get(kind)
-    if found:
-        return [dict(e) for e in found]
+    if found or kind == "survey_questions":
+        return [dict(e) for e in found or []]
     if kind == "categories":
         return [{"code": e.code, "label_ar": e.label_ar, "label_en": e.label_en} for e in DEFAULT_CATEGORIES]
     return [{"code": s.code, "label_ar": s.entry.label_ar, "label_en": s.entry.label_en,
@@ -105,7 +107,7 @@ def set_active(tenant, kind: str, code: str, form, on: bool) -> None:
             if not on:
                 e["active"] = False
         rows.append(e)
-    if on is False and not any(active(e) for e in rows):
+    if on is False and kind in NEVER_EMPTY and not any(active(e) for e in rows):
         raise Refused({"": str(_l("At least one entry must stay active."))})
     _update(tenant, kind, rows)
 

@@ -169,6 +169,13 @@ class CustomEntrySchema(LabelSchema):
     code = String(required=True, validate=validate.Regexp(CODE_RE, error=N_("must be a snake_case code")))
 
 
+class SurveyQuestionSchema(CustomEntrySchema):
+    """One of the association's own survey questions (scored 1–5), after the fixed ones."""
+
+    #: false: no longer asked (kept, so earlier answers keep their label in the results).
+    active = Boolean()
+
+
 class CategorySchema(CustomEntrySchema):
     """A beneficiary category of the association."""
 
@@ -284,7 +291,7 @@ class TenantFileSchema(_Strict):
     clauses = fields.Dict(keys=String(validate=_length(3, 120)), values=Nested(ClauseOverrideSchema),
                           load_default=dict)
     #: The association's own satisfaction-survey questions, asked after the platform's fixed ones.
-    survey_questions = List(Nested(CustomEntrySchema), load_default=list)
+    survey_questions = List(Nested(SurveyQuestionSchema), load_default=list)
     board_approvals = List(Nested(BoardApprovalSchema), load_default=list)
     #: PDPL: years a closed file is kept before its personal data is anonymised (core.pdpl.anonymise).
     retention_years = Integer(load_default=None, validate=_range(1, 50))

@@ -157,3 +157,45 @@ def test_hostile_input_is_a_clear_refusal_never_a_500(app, tenant_a):
     assert admin.get(f"/alpha/staff/notifications?before={10**30}").status_code == 200
     assert post_form(admin, "/alpha/staff/notifications/99999999999999999999999/read", {},
                      form_page="/alpha/staff/notifications").status_code == 404
+
+
+def test_an_admin_adds_a_survey_question_then_stops_asking_it_and_its_answers_keep_their_label(app, tenant_a,
+                                                                                            tenant_b):
+    from tests.test_surveys import _answer, _invite_job, _link, _served_request
+
+    url = "/alpha/admin/catalog/survey_questions"
+    admin = _admin(app)
+    assert "No questions of the association's own yet." in admin.get(f"{url}?lang=en").get_data(as_text=True)
+    bad = post_form(admin, f"{url}/new?lang=en", {"version": _version(admin, f"{url}/new"), "code": "Waiting Area",
+                                                  "label_ar": "م", "label_en": "The waiting area"})
+    assert bad.status_code == 422
+    assert 'id="code-error"' in bad.get_data(as_text=True) and 'id="label_ar-error"' in bad.get_data(as_text=True)
+    assert "survey_questions" not in (_settings(app) or {}) or not _settings(app)["survey_questions"]
+    added = post_form(admin, f"{url}/new", {"version": _version(admin, f"{url}/new"), "code": "waiting_area",
+                                            "label_ar": "ملاءمة مكان الانتظار", "label_en": "The waiting area"})
+    assert added.status_code == 302
+    assert [q["code"] for q in _settings(app)["survey_questions"]] == ["waiting_area"]
+
+    _served_request(app)
+    _invite_job(app)
+    _message, link = _link(app)
+    visitor = app.test_client()
+    assert "ملاءمة مكان الانتظار" in visitor.get(link).get_data(as_text=True)
+    missing = _answer(visitor, link)  # the association's own question is required like the fixed ones
+    assert missing.status_code == 422
+    assert _answer(visitor, link, t_waiting_area="2").status_code == 200
+
+    stop = post_form(admin, f"{url}/waiting_area/active", {"version": _version(admin, url), "active": "0"},
+                     form_page=url)
+    assert stop.status_code == 302
+    assert _settings(app)["survey_questions"][0]["active"] is False
+    results = admin.get("/alpha/staff/surveys?lang=en").get_data(as_text=True)
+    assert "The waiting area" in results  # earlier answers keep the question's label
+    with app_ctx(app), tenant_scope(tenants_id(app)):
+        from core.surveys.questions import questions
+
+        assert "t_waiting_area" not in [q.code for q in questions(tenants.by_slug("alpha"))]
+    # another association's admin reaches none of it
+    other = staff_client(app, "admin@beta.test", "beta", ["tenant_admin"])
+    assert other.get("/alpha/admin/catalog/survey_questions").status_code in (403, 404)
+    assert "ملاءمة" not in other.get("/beta/admin/catalog/survey_questions").get_data(as_text=True)

@@ -1,5 +1,5 @@
-"""Admin routes: the association's beneficiary categories and services (with each service's
-required-documents checklist): list, add, change, deactivate and reactivate."""
+"""Admin routes: the association's beneficiary categories, services (with each service's
+required-documents checklist) and own survey questions: list, add, change, deactivate and reactivate."""
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,7 +12,8 @@ from core.roles import Role
 from core.web import roles_required
 
 TITLES = {"categories": (_l("Beneficiary categories"), _l("Category")),
-          "services": (_l("Services and their documents"), _l("Service"))}
+          "services": (_l("Services and their documents"), _l("Service")),
+          "survey_questions": (_l("Satisfaction survey questions"), _l("Question"))}
 STALE = _l("Someone changed these settings after you opened this page, so your changes were not saved. "
            "This is the current list: make your changes again.")
 

@@ -2,7 +2,7 @@
 name search finds «عبد الله» for «عبدالله» and "zahrani" for "Al-Zahrani". Existing rows are recomputed.
 
 Revision ID: a7d3c9e5b1f2
-Revises: b5d91e3a7c20
+Revises: c8e2f4a6b913
 Create Date: 2026-12-01 00:10:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 from core.arabic import name_key
 
 revision = 'a7d3c9e5b1f2'
-down_revision = 'b5d91e3a7c20'
+down_revision = 'c8e2f4a6b913'
 branch_labels = None
 depends_on = None
 
