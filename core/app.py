@@ -227,25 +227,32 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from core import i18n, navigation
+    from core import bidi, dates, i18n, navigation
     from core.roles import Role
+    from core.workflow.timeline import local_time
 
     app.jinja_env.globals.update(
         locale_code=i18n.locale_code,
         text_direction=i18n.text_direction,
         lang_url=i18n.lang_url,
+        page_path=i18n.page_path,
+        understood_date=dates.understood,
+        date_help=lambda: dates.FORMAT_HELP,
         tenant_name=i18n.tenant_name,
         nav_items=navigation.items,
         Role=Role,
     )
     app.jinja_env.filters["dual_date"] = i18n.dual_date
+    app.jinja_env.filters["num"] = bidi.num
+    app.jinja_env.filters["isolated"] = bidi.isolated
+    app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["dual_datetime"] = i18n.dual_datetime
     app.jinja_env.filters["role_label"] = lambda code: Role(code).label
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 
 
 #: Modules whose signal receivers and ORM events join other domains' work (imported once, at start).
-DOMAIN_HOOKS = ("core.eligibility.hooks", "core.registry.hooks")
+DOMAIN_HOOKS = ("core.eligibility.hooks", "core.registry.hooks", "core.notifications.hooks")
 
 
 def register_domain_hooks(app: Flask) -> None:
