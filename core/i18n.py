@@ -1,7 +1,7 @@
 """Language choice and the Jinja helpers that show dates and names in the visitor's language."""
 from datetime import date, datetime
 from functools import lru_cache
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from babel.dates import format_date
 from flask import current_app, g, request, session
@@ -42,11 +42,39 @@ def text_direction() -> str:
     return "rtl" if locale_code() == "ar" else "ltr"
 
 
+def page_path() -> str:
+    """The page the person is looking at, as a GET path with its query: the current URL for a GET, or for a
+    form sent to a POST-only address (an action shown again with its errors) the page the form was on."""
+    rule = request.url_rule
+    if request.method == "GET" or (rule is not None and "GET" in (rule.methods or ())):
+        query = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+        return f"{request.script_root}{request.path}" + (f"?{urlencode(query)}" if query else "")
+    for candidate in (request.form.get("_page"), request.referrer):
+        path = _local_path(candidate)
+        if path and urlsplit(path).path != f"{request.script_root}{request.path}":
+            return path
+    tenant = g.get("tenant")
+    return f"{request.script_root}/{tenant.slug}/" if tenant is not None else f"{request.script_root}/"
+
+
+def _local_path(url: str | None) -> str | None:
+    """`url` as a path on this site (scheme and host dropped when they are ours), or None if it is elsewhere."""
+    if not url or len(url) > 2000:
+        return None
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    if not parts.path.startswith("/") or parts.path.startswith("//") or "\\" in parts.path:
+        return None
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
+    return parts.path + (f"?{urlencode(query)}" if query else "")
+
+
 def lang_url(lang: str) -> str:
-    """The current page (same path and query) in another language; works on error pages too."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
-    args.append(("lang", lang))
-    return f"{request.script_root}{request.path}?{urlencode(args)}"
+    """The current page (same path and query) in another language; works on error pages too, and after a
+    form sent to a POST-only address it points at the page the form was on (never a 405)."""
+    path = page_path()
+    return f"{path}{'&' if '?' in path else '?'}{urlencode([('lang', lang)])}"
 
 
 def dual_date(value: date | datetime | None) -> Markup:

@@ -47,6 +47,14 @@ def prepare(app) -> str:
             b = create_beneficiary(tenant, MultiDict({"name": "مستفيد تجريبي", "national_id": national_id,
                                                       "gender": "female"}), user)
             open_request(tenant, b, MultiDict({"channel": "phone", "service": "financial_aid"}), user)
+        from core.calendar import local_date
+        from core.grievances.operations import file_complaint
+        from core.models.base import utcnow
+
+        file_complaint(tenant, MultiDict({
+            "name": "مشتكٍ تجريبي", "national_id": "1058529940", "mobile": "0551234567", "subject": "تأخر",
+            "facts": "وقائع الشكوى بالتفصيل", "against": "قسم الخدمات", "harm": "ضرر", "reasons": "أسباب",
+            "previous_steps": "اتصال", "requested": "البت", "event_date": local_date(utcnow()).isoformat()}))
         _token, plain = create_token(tenant, user, MultiDict({"name": "schemathesis"}))
         db.session.commit()
     return plain

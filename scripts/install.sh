@@ -12,7 +12,8 @@ want_bench=0
 [ "${1:-}" = "--bench" ] && want_bench=1
 
 apt_packages=(fonts-noto-core poppler-utils libpango-1.0-0 libpangoft2-1.0-0)
-[ "$want_test" = 1 ] && apt_packages+=(chromium)
+# pgbouncer: the ops tests put it (transaction pooling) between the app and PostgreSQL.
+[ "$want_test" = 1 ] && apt_packages+=(chromium pgbouncer)
 [ "$want_bench" = 1 ] && apt_packages+=(wrk)
 missing=()
 for pkg in "${apt_packages[@]}"; do

@@ -44,6 +44,7 @@ def page_version(client, url, action) -> str:
 def program_action(client, slug, program_id, action, **data):
     url = f"/{slug}/staff/programs/{program_id}"
     data.setdefault("version", page_version(client, url, action))
+    data.setdefault("confirmed", "1")  # completing and cancelling ask for a confirmation first
     return post_form(client, f"{url}/actions/{action}", data, form_page=url)
 
 
@@ -70,6 +71,7 @@ def registration_action(client, slug, program_id, registration_id, action, **dat
     form_id = "interview" if action == "interview" else action
     data.setdefault("version", page_version(client, url, form_id))
     target = f"{url}/interview" if action == "interview" else f"{url}/actions/{action}"
+    data.setdefault("confirmed", "1")  # rejecting and withdrawing ask for a confirmation first
     return post_form(client, target, data, form_page=url)
 
 

@@ -126,6 +126,7 @@ def _act(client, complaint_id, action, **data):
     url = f"/alpha/staff/complaints/{complaint_id}"
     page = client.get(url).get_data(as_text=True)
     version = page.split('name="version" value="')[1].split('"')[0]
+    data.setdefault("confirmed", "1")  # deciding, closing and referring ask for a confirmation first
     return post_form(client, f"{url}/actions/{action}", {"version": version, **data}, form_page=url)
 
 

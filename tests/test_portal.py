@@ -143,6 +143,35 @@ def test_a_change_reported_on_the_portal_is_accepted_by_staff_and_the_file_updat
         assert update.after["city"] == "مكة"
 
 
+def test_a_change_reported_on_the_portal_lifts_the_freeze_that_waited_for_it_once_staff_record_it(app, client):
+    from core.lifecycle.models import FileFreeze
+    from tests.welfare_helpers import file_status, lifecycle_post
+
+    tenant_id = portal_tenant(app, modules=("service_controls",))
+    apply(client)
+    reference = reference_of(app, tenant_id)
+    officer = staff_client(app, "officer@alpha.test", "alpha", ["relations_officer"])
+    with app_ctx(app), tenant_scope(tenant_id):
+        file_id = db.session.scalars(sa.select(Beneficiary.id)).one()
+    frozen = lifecycle_post(officer, "alpha", file_id, "freeze", reason="unreported_change", note="الجوال مغلق")
+    assert frozen.status_code == 302 and file_status(app, tenant_id, file_id) == "frozen"
+    visitor = app.test_client()
+    lookup(visitor, "alpha", reference)
+    assert post_form(visitor, "/alpha/change", {"kinds": ["contact"], "mobile": "0507777777"}).status_code == 200
+    assert file_status(app, tenant_id, file_id) == "frozen"  # reported, not yet checked by staff
+    with app_ctx(app), tenant_scope(tenant_id):
+        change_id = db.session.scalars(sa.select(ChangeRequest.id)).one()
+    accepted = post_form(officer, f"/alpha/staff/changes/{change_id}/accept", {"reason": ""},
+                         form_page=f"/alpha/staff/changes/{change_id}")
+    assert accepted.status_code == 302
+    assert file_status(app, tenant_id, file_id) == "active"
+    with app_ctx(app), tenant_scope(tenant_id):
+        freeze = db.session.scalars(sa.select(FileFreeze)).one()
+        assert freeze.lifted_at is not None and str(change_id) in freeze.response
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
+            AuditEntry.action.like("file.%lift%"))) == 1
+
+
 def test_a_refused_change_needs_a_reason_which_the_beneficiary_is_told(app, client):
     tenant_id = portal_tenant(app)
     apply(client, email="fatima@example.com")

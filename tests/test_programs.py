@@ -17,6 +17,7 @@ from tests.helpers import app_ctx, make_tenant, post_form
 from tests.programs_helpers import (
     BEFORE_START,
     FIRST_DAY,
+    PROGRAM,
     SECOND_DAY,
     create_program,
     person,
@@ -72,6 +73,19 @@ def test_incomplete_data_is_refused_field_by_field_and_a_minor_needs_a_guardian(
         response2 = register_online(app.test_client(), "alpha", program_id, person(2, guardian_consent=""))
     assert response2.status_code == 422
     assert "موافقة وليّ الأمر مطلوبة" in response2.get_data(as_text=True)
+
+
+def test_digits_of_other_scripts_are_refused_on_their_field_and_nothing_is_created(app, alpha):
+    with time_machine.travel(BEFORE_START, tick=False):
+        officer = staff_client(app, "o@alpha.test", "alpha", ["relations_officer"])
+        response = post_form(officer, "/alpha/staff/programs/new?lang=en", {
+            **PROGRAM, "capacity": "\u0967\u096b", "session_start": "\u0967\u096c:00"})  # Devanagari 15, 16:00
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="capacity-error"' in page and "Type the number with the digits 0-9" in page
+    assert 'id="session_start-error"' in page
+    with app_ctx(app), cross_tenant_scope():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Program)) == 0
 
 
 def test_arabic_indic_digits_are_accepted_in_every_number_field(app, alpha):
@@ -350,3 +364,47 @@ def test_registration_age_helpers():
     assert registrations.age_on(date(2012, 12, 6), date(2026, 12, 6)) == 14
     assert registrations.age_on(date(2012, 12, 7), date(2026, 12, 6)) == 13
     assert attendance.ATTENDED == ("present", "late")
+
+
+def test_completing_a_program_surveys_the_enrolled_and_its_report_shows_their_satisfaction(app, alpha):
+    import re
+
+    from core.surveys.models import SurveyInvitation
+    from tests.helpers import login
+
+    with time_machine.travel(BEFORE_START, tick=False):
+        officer = staff_client(app, "o@alpha.test", "alpha", ["relations_officer"])
+        program_id = _program(app, officer, min_age="", max_age="", capacity="3")
+        ids = [register_in_person(officer, "alpha", program_id, person(n, **ADULT, mobile=f"05012345{n:02d}"))
+               for n in range(1, 5)]
+        for registration_id in ids:  # three seats: the fourth waits and is not asked
+            registration_action(officer, "alpha", program_id, registration_id, "confirm_complete")
+        assert program_action(officer, "alpha", program_id, "complete").status_code == 409  # not ended yet
+    with app_ctx(app), cross_tenant_scope():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(SurveyInvitation)) == 0
+    with time_machine.travel(datetime(2026, 12, 18, 9, 0, tzinfo=UTC), tick=False):
+        login(officer, "o@alpha.test")
+        assert program_action(officer, "alpha", program_id, "complete").status_code == 302
+        with app_ctx(app), cross_tenant_scope():
+            invitations = db.session.scalars(sa.select(SurveyInvitation).order_by(SurveyInvitation.id)).all()
+            assert [(i.subject_kind, i.subject_key, i.recipient) for i in invitations] == [
+                ("program", f"program:{program_id}", f"+9665012345{n:02d}") for n in (1, 2, 3)]
+            assert invitations[0].subject_label_ar == "برنامج القراءة الصيفي"
+            bodies = db.session.scalars(sa.select(OutboxMessage.body).where(OutboxMessage.kind == "survey")
+                                        .order_by(OutboxMessage.id)).all()
+        links = [re.search(r"/alpha/survey/[A-Za-z0-9_-]+", body).group(0) for body in bodies]
+        assert len(links) == 3
+        report_url = f"/alpha/staff/programs/{program_id}/report?lang=en"
+        assert "No answers yet" in officer.get(report_url).get_data(as_text=True)
+        visitor = app.test_client()
+        for link, overall in zip(links, ("5", "4", "3"), strict=True):
+            data = {"overall": overall, "respect": "5", "speed": "4", "clarity": "4", "comment": ""}
+            assert post_form(visitor, link, data).status_code == 200
+            if link == links[1]:  # two answers: too few to show without pointing at someone
+                assert "Too few answers to show (2)" in officer.get(report_url).get_data(as_text=True)
+        page = officer.get(report_url).get_data(as_text=True)
+        csv_text = officer.get(f"/alpha/staff/programs/{program_id}/report.csv?lang=en").get_data(as_text=True)
+    satisfaction = page.split('class="fig-satisfaction">')[1].split("</td>")[0]
+    assert "4.25" in satisfaction and "answers: 3" in satisfaction  # (4 + 5 + 4 + 4) / 4
+    assert "4.00" in page.split("Your overall satisfaction with the service")[1][:120]
+    assert "Average satisfaction (1 to 5),4.25" in csv_text

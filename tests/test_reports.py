@@ -129,3 +129,133 @@ def test_the_operator_overview_counts_each_association_without_personal_data(app
     assert "1058529940" not in html and "مستفيد" not in html
     staff = staff_client(app, "director@alpha.test", "alpha", ["executive_director"])
     assert staff.get("/operator/reports").status_code == 403
+
+
+# --- complaints, satisfaction, files (modules grievances and service_controls) ------------------------
+
+def _welfare_data(app, tenant_id):
+    """Complaints, survey answers and files with known outcomes in January and February 2026."""
+    from core.grievances.models import Complaint
+    from core.lifecycle.models import ExclusionDecision, FileFreeze
+    from core.surveys.models import SurveyAnswer, SurveyResponse
+
+    items = dict(name="مشتكٍ", national_id="1058529940", mobile="+966551234567", subject="تأخر", facts="وقائع",
+                 against="قسم", harm="ضرر", reasons="أسباب", previous_steps="خطوات", requested="طلب",
+                 event_date=date(2026, 1, 1), received_via="portal")
+    complaints = [  # submitted, state, due, decided
+        (utc(2026, 1, 5, 9), "notified", date(2026, 1, 26), utc(2026, 1, 20, 9)),    # within
+        (utc(2026, 1, 10, 9), "closed", date(2026, 1, 29), utc(2026, 2, 3, 9)),      # late
+        (utc(2026, 2, 1, 9), "under_review", date(2026, 2, 20), None),               # open, overdue
+        (utc(2026, 2, 2, 9), "received", date(2099, 1, 1), None),                    # open, not yet due
+        (utc(2026, 2, 3, 9), "closed", date(2026, 2, 24), None),                     # excuse refused
+        (utc(2025, 12, 3, 9), "received", date(2025, 12, 24), None),                 # before the period
+    ]
+    scores = {date(2026, 1, 1): [(5, 4), (3, 3), (4, 4)], date(2026, 2, 1): [(5, 5), (1, 1)],
+              date(2025, 12, 1): [(2, 2), (2, 2), (2, 2)]}
+    with app_ctx(app), tenant_scope(tenant_id):
+        for n, (submitted, state, due, decided) in enumerate(complaints, start=1):
+            db.session.add(Complaint(reference=f"C-2026-{n:05d}", state=state, submitted_at=submitted,
+                                     decision_due=due, decided_at=decided, **items))
+        for month, responses in scores.items():
+            for answers in responses:
+                response = SurveyResponse(month=month, subject_kind="service", service="financial_aid")
+                db.session.add(response)
+                db.session.flush()
+                for question, score in zip(("overall", "courtesy"), answers, strict=True):
+                    db.session.add(SurveyAnswer(response_id=response.id, question=question, score=score))
+        files = []
+        for n, (status, opened) in enumerate([("active", utc(2026, 1, 3, 9)), ("active", utc(2026, 2, 3, 9)),
+                                              ("frozen", utc(2026, 1, 4, 9)), ("excluded", utc(2025, 6, 1, 9))],
+                                             start=1):
+            b = Beneficiary(file_number=100 + n, name=f"مستفيد {n}", name_search="مستفيد", national_id=f"10000001{n}0",
+                            gender="male", status=status, created_at=opened)
+            db.session.add(b)
+            db.session.flush()
+            files.append(b)
+        db.session.add(FileFreeze(beneficiary_id=files[2].id, reason="late_documents", starts_on=date(2026, 1, 12),
+                                  ends_on=date(2026, 2, 11)))
+        db.session.add(ExclusionDecision(number=1, beneficiary_id=files[3].id, reason="own_request",
+                                         decided_on=date(2026, 2, 9), evidence="نموذج", status_before="active"))
+        db.session.commit()
+
+
+def _cells(html, key):
+    """{row label: [cell text]} of the table under one chart."""
+    section = html.split(f'id="figure-{key}"')[1].split("</section>")[0]
+    body = section.split("<tbody>")[1].split("</tbody>")[0]
+    return {row.split('class="fw-normal">')[1].split("<")[0]:
+            [cell.split(">", 1)[1].split("</td>")[0] for cell in row.split('<td dir="ltr" class="text-end"')[1:]]
+            for row in body.split("<tr>")[1:]}
+
+
+@pytest.fixture
+def welfare_director(app):
+    from tests.helpers import make_tenant
+
+    tenant_id = make_tenant(app, "alpha", modules='["grievances", "service_controls"]')
+    _welfare_data(app, tenant_id)
+    return staff_client(app, "director@alpha.test", "alpha", ["executive_director"])
+
+
+def test_complaints_satisfaction_and_files_match_the_constructed_data(welfare_director):
+    response = welfare_director.get("/alpha/staff/reports?from=2026-01&to=2026-02&lang=en")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    # within, later, open past the deadline, open not yet due, ended without a decision
+    assert _cells(html, "complaints") == {"January 2026": ["1", "1", "0", "0", "0"],
+                                          "February 2026": ["0", "0", "1", "1", "1"]}
+    cards = html.split("complaint-summary")[1].split("{% for")[0]
+    for label, value in (("Complaints filed", "5"), ("Complaints decided", "2"),
+                         ("Complaints decided within 15 working days", "50.0%"), ("Complaints overdue now", "1")):
+        assert f'{label}</div><div class="fs-4 fw-bold" dir="ltr">{value}</div>' in cards, label
+    # January: 3 answers, (5+4+3+3+4+4)/6; February: 2 answers, too few for an average.
+    assert _cells(html, "satisfaction") == {"January 2026": ["3.83", "3"], "February 2026": ["—", "2"]}
+    assert _cells(html, "files_status") == {"Active": ["2"], "Frozen": ["1"], "Excluded": ["1"]}
+    assert _cells(html, "files_by_month") == {"January 2026": ["2", "1", "0"], "February 2026": ["1", "0", "1"]}
+    assert "مشتكٍ" not in html and "مستفيد 1" not in html
+
+
+def test_the_satisfaction_trend_in_hijri_months_counts_each_gregorian_month_once(welfare_director):
+    html = welfare_director.get("/alpha/staff/reports?calendar=hijri&from=1447-07&to=1447-09&lang=en") \
+        .get_data(as_text=True)
+    cells = _cells(html, "satisfaction")
+    # Each survey month lands in the Hijri month holding its 15th day; December 2025 (15 Jumada II) is outside.
+    expected = {}
+    for month, answers, average in ((date(2026, 1, 15), "3", "3.83"), (date(2026, 2, 15), "2", "—")):
+        for label, (start, end) in {"Rajab 1447": (from_hijri(1447, 7, 1), from_hijri(1447, 8, 1)),
+                                    "Sha&#39;ban 1447": (from_hijri(1447, 8, 1), from_hijri(1447, 9, 1)),
+                                    "Ramadan 1447": (from_hijri(1447, 9, 1), from_hijri(1447, 10, 1))}.items():
+            if start <= month < end:
+                expected[label] = [average, answers]
+    assert {k: v for k, v in cells.items() if v != ["—", "0"]} == expected
+    assert sum(int(v[1]) for v in cells.values()) == 5
+
+
+def test_the_pdf_report_holds_the_complaint_satisfaction_and_file_figures(welfare_director, tmp_path):
+    response = welfare_director.get("/alpha/staff/reports.pdf?from=2026-01&to=2026-02&lang=en")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(response.data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
+    for title in ("Complaints by month filed: decided within 15 working days", "Satisfaction by month",
+                  "Beneficiary files by status today", "Files opened, frozen and excluded by month"):
+        assert title in text, title
+    assert "3.83" in text and "50.0%" in text
+
+
+def test_without_the_modules_there_are_no_complaint_or_file_figures(app, tenant_a, director):
+    html = director.get("/alpha/staff/reports?lang=en").get_data(as_text=True)
+    assert 'id="figure-satisfaction"' in html
+    assert 'id="figure-complaints"' not in html and 'id="figure-files_status"' not in html
+    assert "complaint-summary" not in html
+
+
+def test_the_operator_overview_counts_complaints_without_their_content(app, welfare_director, client):
+    from tests.helpers import login, make_user
+
+    make_user(app, "op@wasl.test", operator=True)
+    login(client, "op@wasl.test")
+    html = client.get("/operator/reports?lang=en").get_data(as_text=True)
+    alpha = html.split('data-slug="alpha"')[1].split("</tr>")[0]
+    assert 'complaints">6</td>' in alpha and 'complaints-overdue">2</td>' in alpha  # Feb 2026 and Dec 2025
+    assert "مشتكٍ" not in html and "تأخر" not in html

@@ -51,9 +51,13 @@ def version_of(client, url) -> str:
 def act(client, slug, request_id, action, **data):
     """Post one action of the state machine with the version shown on the request page."""
     url = f"/{slug}/staff/requests/{request_id}"
+    headers = data.pop("headers", None)
     if "version" not in data:
         data["version"] = version_of(client, url)
-    return post_form(client, f"{url}/actions/{action}", data, form_page=url)
+    data.setdefault("confirmed", "1")  # irreversible actions ask for a confirmation first
+    if data["confirmed"] is None:
+        del data["confirmed"]
+    return post_form(client, f"{url}/actions/{action}", data, form_page=url, headers=headers)
 
 
 COMMITTEE = {"meeting_date": "2026-01-10", "members": "أ. سعد، أ. نورة، أ. خالد"}

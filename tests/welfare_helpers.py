@@ -80,6 +80,7 @@ def version(client, url) -> str:
 def lifecycle_post(client, slug, beneficiary_id, what, **data):
     url = f"/{slug}/staff/beneficiaries/{beneficiary_id}/lifecycle"
     data.setdefault("version", version(client, url))
+    data.setdefault("confirmed", "1")  # freeze, exclude and death ask for a confirmation first
     return post_form(client, f"{url}/{what}", data, form_page=url)
 
 

@@ -3,10 +3,10 @@ from flask import Blueprint as FlaskBlueprint
 from flask import Flask, current_app, render_template
 from flask_smorest import Api
 
-from blueprints.api import beneficiaries, programs, requests
+from blueprints.api import beneficiaries, complaints, programs, requests, surveys
 from blueprints.api.base import ErrorSchema
 
-RESOURCES = (beneficiaries.bp, requests.bp, requests.referrals_bp, programs.bp)
+RESOURCES = (beneficiaries.bp, requests.bp, requests.referrals_bp, complaints.bp, programs.bp, surveys.bp)
 
 docs_bp = FlaskBlueprint("api_docs", __name__, url_prefix="/api/v1")
 

@@ -7,6 +7,7 @@ from blueprints.staff import (  # noqa: F401  (they add routes to bp)
     home,
     imports,
     lifecycle,
+    notifications,
     pdpl,
     program_registrations,
     programs,

@@ -1,5 +1,5 @@
 """The staff blueprint and what its views share: loading records of the current tenant, refusals."""
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from core.beneficiaries.errors import ConflictError, FormErrors, NotAllowed
@@ -50,6 +50,32 @@ def done(message, endpoint: str, **values):
     db.session.commit()
     flash(message, "success")
     return redirect(url_for(endpoint, **values))
+
+
+def confirmation_answer() -> str | None:
+    """What the person answered on the confirmation page: "1" (go ahead), "back", or None (not asked yet)."""
+    answer = request.form.get("confirmed")
+    return answer if answer in ("1", "back") else None
+
+
+def finish(message, endpoint: str, render, *, confirm: dict | None = None, failed=None, **values):
+    """After an operation ran without error: commit and redirect, or — for an irreversible action not yet
+    confirmed — undo it (it was a dry run, so every check already passed) and ask first.
+
+    `confirm` holds the confirmation page's `title`, `record` and optional `warning`. Without JavaScript
+    this is a page of its own; "Go back" shows the form again with what was typed.
+    """
+    answer = confirmation_answer()
+    if confirm is None or answer == "1":
+        return done(message, endpoint, **values)
+    db.session.rollback()
+    if answer == "back":
+        return render(values=request.form.to_dict(), failed=failed or request.endpoint)
+    from core.i18n import page_path
+
+    kept = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "confirmed")]
+    return show("staff/confirm.html", fields=kept, action_url=request.script_root + request.full_path.rstrip("?"),
+                back_url=page_path(), **confirm)
 
 
 def show(template: str, **context):

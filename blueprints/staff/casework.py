@@ -4,7 +4,7 @@ from flask import abort, g, request
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from blueprints.staff.base import done, refused
+from blueprints.staff.base import finish, refused
 from core.beneficiaries.errors import WorkflowError
 from core.beneficiaries.models import Beneficiary
 from core.confidentiality import access
@@ -36,10 +36,12 @@ def load_request(request_id: int) -> SupportRequest:
     return found
 
 
-def act(operation, render, message, endpoint, **values):
-    """Run one operation with the current person; on a domain error show the page again with the reason."""
+def act(operation, render, message, endpoint, confirm=None, **values):
+    """Run one operation with the current person; on a domain error show the page again with the reason.
+
+    With `confirm` (title, record, warning) the action is irreversible: see `finish`."""
     try:
         operation(current_user._get_current_object(), g.roles)
     except WorkflowError as exc:
         return refused(exc, render, values=request.form.to_dict(), failed=request.endpoint)
-    return done(message, endpoint, **values)
+    return finish(message, endpoint, render, confirm=confirm, **values)

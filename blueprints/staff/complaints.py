@@ -3,9 +3,10 @@ and the users added to each complaint; every view is audited."""
 import sqlalchemy as sa
 from flask import abort, g, request, send_file
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
-from blueprints.staff.base import bp, done, get_or_404, refused, show
+from blueprints.staff.base import bp, done, finish, get_or_404, refused, show
 from core.beneficiaries.errors import FormErrors, WorkflowError
 from core.beneficiaries.models import Beneficiary
 from core.changes import operations as changes
@@ -15,6 +16,7 @@ from core.grievances import operations, rules
 from core.grievances.models import Complaint, ComplaintAttachment
 from core.grievances.schemas import NOTIFY_VIA, OUTCOMES
 from core.grievances.states import OPEN_STATES, Action, ComplaintState, possible
+from core.messaging.compose import isolate
 from core.roles import Role
 from core.web import roles_required
 from core.workflow.deadlines import today
@@ -76,7 +78,7 @@ def complaints_bulk():
             abort(400)
     except WorkflowError as exc:
         return refused(exc, lambda **c: complaints_page(**c))
-    return done(_("{count} complaint(s) updated.").format(count=count), "staff.complaints")
+    return done(ngettext("%(num)d complaint updated.", "%(num)d complaints updated.", count), "staff.complaints")
 
 
 @bp.route("/complaints/new", methods=["GET", "POST"])
@@ -137,9 +139,14 @@ def complaint_action(complaint_id: int, action: str):
         operations.act(g.tenant, complaint, Action(action), request.form, _user(), g.roles)
     except WorkflowError as exc:
         return refused(exc, lambda **c: _again(complaint_id, **c), values=request.form.to_dict(), failed=action)
-    return done(_("Complaint {reference}: {state}.").format(
+    confirm = None
+    if action in (Action.decide, Action.close, Action.refer):  # cannot be taken back: ask first
+        confirm = {"title": Action(action).label, "warning": None,
+                   "record": _("Complaint {reference}").format(reference=isolate(complaint.reference))}
+    return finish(_("Complaint {reference}: {state}.").format(
         reference=complaint.reference, state=ComplaintState(complaint.state).label),
-                "staff.complaint_detail", complaint_id=complaint_id)
+                  "staff.complaint_detail", lambda **c: _again(complaint_id, **c), confirm=confirm, failed=action,
+                  complaint_id=complaint_id)
 
 
 @bp.post("/complaints/<int:complaint_id>/change-request")
@@ -162,12 +169,14 @@ def complaint_change_request(complaint_id: int):
 def complaint_attachment(attachment_id: int):
     found = get_or_404(ComplaintAttachment, attachment_id)
     complaint = _open(found.complaint_id)
-    path = operations.attachment_path(found)
-    if not path.is_file():
-        abort(404)
-    from core import audit
+    from core import audit, storage
+    from core.workflow.attachments import key_of
 
+    try:
+        content = storage.uploads().open(key_of(found))
+    except FileNotFoundError:
+        abort(404)
     audit.record("complaint.attachment.view", found, after={"reference": complaint.reference})
     db.session.commit()
-    return send_file(path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name,
+    return send_file(content, mimetype=found.content_type, as_attachment=True, download_name=found.original_name,
                      max_age=0)

@@ -46,6 +46,7 @@ def home():
     names = queues_for(g.roles)
     queues = [(name, QUEUES[name], rows, total)
               for name, (rows, total) in zip(names, queries.queues(names), strict=True)]
+    queues.sort(key=lambda queue: queue[3] == 0)  # queues with work first, in their usual order
     return show("staff/home.html", queues=queues, roles=sorted(g.roles), today=today(),
                 service_labels={s.code: s for s in services(g.tenant)})
 

@@ -63,17 +63,23 @@ def file_lifecycle(beneficiary_id: int):
     return page
 
 
-def _action(beneficiary_id, operation, message):
+def _action(beneficiary_id, operation, message, confirm_title=None):
+    """One lifecycle action; with `confirm_title` it cannot be undone, so it asks for a confirmation first."""
     b = load_file(beneficiary_id)
+    confirm = None
+    if confirm_title is not None:
+        confirm = {"title": confirm_title, "warning": None,
+                   "record": _("File {number} of {name}").format(number=isolate(b.file_number), name=b.name)}
     return act(lambda actor, roles: operation(g.tenant, b, request.form, actor, roles),
-               lambda **c: _page(beneficiary_id, **c), message, "staff.file_lifecycle", beneficiary_id=beneficiary_id)
+               lambda **c: _page(beneficiary_id, **c), message, "staff.file_lifecycle", confirm=confirm,
+               beneficiary_id=beneficiary_id)
 
 
 @bp.post("/beneficiaries/<int:beneficiary_id>/lifecycle/freeze")
 @roles_required(*STAFF)
 @module_required(MODULE)
 def freeze_file(beneficiary_id: int):
-    return _action(beneficiary_id, lifecycle.freeze, _("The file was frozen."))
+    return _action(beneficiary_id, lifecycle.freeze, _("The file was frozen."), _("Freeze the file"))
 
 
 @bp.post("/beneficiaries/<int:beneficiary_id>/lifecycle/lift")
@@ -87,14 +93,15 @@ def lift_freeze(beneficiary_id: int):
 @roles_required(*MANAGEMENT)
 @module_required(MODULE)
 def exclude_file(beneficiary_id: int):
-    return _action(beneficiary_id, lifecycle.exclude, _("The exclusion decision was recorded."))
+    return _action(beneficiary_id, lifecycle.exclude, _("The exclusion decision was recorded."),
+                   _("Exclude the file"))
 
 
 @bp.post("/beneficiaries/<int:beneficiary_id>/lifecycle/death")
 @roles_required(*STAFF)
 @module_required(MODULE)
 def record_death(beneficiary_id: int):
-    return _action(beneficiary_id, lifecycle.record_death, _("The death was recorded."))
+    return _action(beneficiary_id, lifecycle.record_death, _("The death was recorded."), _("Record the death"))
 
 
 @bp.post("/beneficiaries/<int:beneficiary_id>/lifecycle/update")

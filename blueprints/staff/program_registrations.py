@@ -4,12 +4,13 @@ from flask import abort, g, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.staff.base import READERS, bp, done, get_or_404, refused, show
+from blueprints.staff.base import READERS, bp, done, finish, get_or_404, refused, show
 from blueprints.staff.programs import program_or_404, programs_only
-from core import audit
+from core import audit, storage
 from core.beneficiaries.errors import WorkflowError
 from core.extensions import db
 from core.i18n import locale_code
+from core.messaging.compose import isolate
 from core.messaging.models import OutboxMessage
 from core.models import User
 from core.policy import pdf
@@ -106,9 +107,15 @@ def registration_action(program_id: int, registration_id: int, action: str):
     except WorkflowError as exc:
         return refused(exc, lambda **c: _again(program_id, registration_id, **c), values=request.form.to_dict(),
                        failed=action)
-    return done(_("Registration {number}: {state}.").format(
+    confirm = None
+    if action in (Action.reject, Action.withdraw):  # cannot be taken back: ask first
+        confirm = {"title": Action(action).label, "warning": None,
+                   "record": _("Registration {number} in {program}").format(number=isolate(registration.number),
+                                                                          program=program.title)}
+    return finish(_("Registration {number}: {state}.").format(
         number=registration.number, state=RegistrationState(registration.state).label),
-                "staff.registration_detail", program_id=program_id, registration_id=registration_id)
+                  "staff.registration_detail", lambda **c: _again(program_id, registration_id, **c),
+                  confirm=confirm, failed=action, program_id=program_id, registration_id=registration_id)
 
 
 @bp.post("/programs/<int:program_id>/registrations/<int:registration_id>/interview")
@@ -139,11 +146,15 @@ def registration_proof_upload(program_id: int, registration_id: int):
 def registration_proof(program_id: int, registration_id: int):
     program = program_or_404(program_id)
     registration = _registration(program, registration_id)
-    if not registration.proof_stored_name or not registrations.proof_path(registration).is_file():
+    if not registration.proof_stored_name:
+        abort(404)
+    try:
+        content = storage.uploads().open(storage.key(registration.tenant_id, registration.proof_stored_name))
+    except FileNotFoundError:
         abort(404)
     audit.record("program.registration.proof.view", registration, after={"number": registration.number})
     db.session.commit()
-    return send_file(registrations.proof_path(registration), mimetype=registration.proof_content_type,
+    return send_file(content, mimetype=registration.proof_content_type,
                      as_attachment=True, download_name=registration.proof_name, max_age=0)
 
 

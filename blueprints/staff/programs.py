@@ -7,7 +7,7 @@ from flask import Response, abort, g, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.staff.base import READERS, bp, can, done, get_or_404, refused, show
+from blueprints.staff.base import READERS, bp, can, done, finish, get_or_404, refused, show
 from core.beneficiaries.errors import WorkflowError
 from core.extensions import db
 from core.i18n import locale_code
@@ -18,6 +18,8 @@ from core.programs.models import Program, ProgramSession
 from core.programs.schemas import ATTENDANCE, GENDER_RULES, WEEKDAY_LABELS, WEEKDAYS
 from core.programs.states import MANAGERS, REGISTRARS, ProgramAction, ProgramState, RegistrationState
 from core.programs.states import program_actions as possible_program_actions
+from core.surveys import questions as survey_questions
+from core.surveys import results as survey_results
 from core.web import arg_id, module_required, roles_required
 from core.workflow.deadlines import today
 
@@ -37,6 +39,8 @@ def program_helpers():
         "gender_rule_label": lambda code: GENDER_RULES.get(code, code),
         "channel_name": lambda code: _("Online") if code == "online" else _("In person"),
         "rate_text": report.rate_text,
+        "min_group": survey_results.MIN_GROUP,
+        "question_label": lambda code: survey_questions.labels(g.tenant, locale_code()).get(code, code),
         "may_run_programs": can(*MANAGERS),
         "may_register": can(*REGISTRARS),
         "programs_on": bool(g.get("tenant")) and enabled(g.tenant),
@@ -137,8 +141,12 @@ def program_action(program_id: int, action: str):
     except WorkflowError as exc:
         return refused(exc, lambda **c: _detail(program_or_404(program_id), **c), failed=action,
                        values=request.form.to_dict())
-    return done(_("The program is now “{state}”.").format(state=ProgramState(program.state).label),
-                "staff.program_detail", program_id=program_id)
+    confirm = None
+    if action in (ProgramAction.complete, ProgramAction.cancel):  # cannot be taken back: ask first
+        confirm = {"title": ProgramAction(action).label, "record": program.title, "warning": None}
+    return finish(_("The program is now “{state}”.").format(state=ProgramState(program.state).label),
+                  "staff.program_detail", lambda **c: _detail(program_or_404(program_id), **c), confirm=confirm,
+                  failed=action, program_id=program_id)
 
 
 # --- the daily attendance sheet ------------------------------------------------------------------
@@ -204,6 +212,7 @@ def program_report_pdf(program_id: int):
 def program_report_csv(program_id: int):
     program = program_or_404(program_id)
     text = report.to_csv(report.build(program), lambda s: RegistrationState(s).label,
-                         lambda c: _("Online") if c == "online" else _("In person"))
+                         lambda c: _("Online") if c == "online" else _("In person"),
+                         lambda code: survey_questions.labels(g.tenant, locale_code()).get(code, code))
     return Response(text, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{g.tenant.slug}-program-{program.id}-report.csv"'})

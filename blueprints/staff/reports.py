@@ -13,6 +13,7 @@ from core.policy import pdf
 from core.reports import periods
 from core.reports.figures import request_summary
 from core.reports.programs import program_figures
+from core.reports.welfare import complaint_figures, file_figures, satisfaction_figures
 from core.roles import STAFF_ROLES, Role
 from core.web import roles_required
 
@@ -23,6 +24,8 @@ MEMBERS = tuple(Role)
 def _figures():
     period = periods.parse(request.args)
     summary = request_summary(g.tenant, period)
+    summary.complaints, complaints = complaint_figures(g.tenant, period)
+    summary.figures += complaints + satisfaction_figures(g.tenant, period) + file_figures(g.tenant, period)
     summary.figures += program_figures(g.tenant, period)
     return period, summary
 

@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.staff import verification
-from blueprints.staff.base import EDITORS, READERS, bp, can, done, get_or_404, refused, show
+from blueprints.staff.base import EDITORS, READERS, bp, can, done, finish, get_or_404, refused, show
 from blueprints.staff.casework import load_request
-from core import audit
+from core import audit, storage
 from core.beneficiaries import vocabulary
 from core.beneficiaries.errors import WorkflowError
 from core.beneficiaries.models import Beneficiary
@@ -16,6 +16,7 @@ from core.extensions import db
 from core.messaging.compose import isolate
 from core.messaging.models import OutboxMessage
 from core.modules import enabled
+from core.notifications import operations as notifications
 from core.portal import operations as portal
 from core.settings import channels
 from core.web import arg_id, roles_required
@@ -57,7 +58,7 @@ def new_request(beneficiary_id: int):
 
     def render(**context):
         return show("staff/request_new.html", b=beneficiary, channels=channels(g.tenant),
-                    services=services(g.tenant), **context)
+                    services=services(g.tenant, offered_only=True), **context)
 
     if request.method == "GET":
         return render(values={})
@@ -99,6 +100,8 @@ def _detail(support_request, status=200, **context):
                 service_kinds=SERVICE_KINDS, service_labels={s.code: s for s in services(g.tenant)},
                 channels=channels(g.tenant), may_edit=can(*EDITORS), today=today(),
                 online=portal.application_for(support_request),
+                decision_told=(support_request.state != RequestState.rejected
+                               or operations.decision_told(support_request)),
                 values=context.pop("values", {}), **context), status
 
 
@@ -107,6 +110,7 @@ def _detail(support_request, status=200, **context):
 def request_detail(request_id: int):
     support_request = _load(request_id)
     audit.record("request.view", support_request, after={"reference": support_request.reference})
+    notifications.read_about_request(current_user, support_request.id)
     page = _detail(support_request)
     db.session.commit()  # after rendering: committing expires what the page reads
     return page
@@ -117,20 +121,39 @@ def _again(request_id, **context):
     return _detail(_load(request_id), **context)[0]
 
 
+#: Actions that cannot be taken back: each asks for a confirmation after its checks pass.
+IRREVERSIBLE = frozenset({Action.accept, Action.reject, Action.close, Action.withdraw})
+
+
+def _confirmation(support_request, action) -> dict | None:
+    if action not in IRREVERSIBLE:
+        return None
+    warning = None
+    if action == Action.close and support_request.state == RequestState.rejected \
+            and not operations.decision_told(support_request):
+        warning = _("The beneficiary has not been told of the rejection yet. Closing the request takes it off "
+                    "the “not told yet” list; the reason you gave is kept in the file's timeline and the audit log.")
+    return {"title": Action(action).label, "warning": warning,
+            "record": _("Request {reference} of {name}").format(reference=isolate(support_request.reference),
+                                                                 name=support_request.beneficiary.name)}
+
+
 @bp.post("/requests/<int:request_id>/actions/<action>")
 @roles_required(*READERS)
 def request_action(request_id: int, action: str):
     if action not in set(Action):
         abort(404)
     support_request = _load(request_id)
+    confirm = _confirmation(support_request, action)
     try:
         operations.apply_action(g.tenant, support_request, Action(action), request.form,
                                 current_user._get_current_object(), g.roles)
     except WorkflowError as exc:
         return refused(exc, lambda **c: _again(request_id, **c), values=request.form.to_dict(), failed=action)
-    return done(_("Request {reference}: {state}.").format(
+    return finish(_("Request {reference}: {state}.").format(
         reference=isolate(support_request.reference), state=RequestState(support_request.state).label),
-                "staff.request_detail", request_id=request_id)
+                  "staff.request_detail", lambda **c: _again(request_id, **c), confirm=confirm, failed=action,
+                  request_id=request_id)
 
 
 @bp.post("/requests/<int:request_id>/documents/<int:document_id>")
@@ -165,12 +188,13 @@ def request_attachment(request_id: int):
 def attachment(attachment_id: int):
     found = get_or_404(Attachment, attachment_id)
     _load(found.request_id)  # the file's confidentiality applies to its attachments
-    path = attachments.path_of(found)
-    if not path.is_file():
+    try:
+        content = storage.uploads().open(attachments.key_of(found))
+    except FileNotFoundError:
         abort(404)
     audit.record("request.attachment.view", found, after={"name": found.original_name})
     db.session.commit()
-    return send_file(path, mimetype=found.content_type, as_attachment=True,
+    return send_file(content, mimetype=found.content_type, as_attachment=True,
                      download_name=attachments.download_name(found), max_age=0)
 
 

@@ -15,11 +15,10 @@ from core.web import roles_required
 from core.workflow.services import service_labels
 
 
-@bp.get("/surveys")
-@roles_required(*READERS, Role.tenant_admin)
-def survey_results():
+def result_sections(start=None, end=None) -> list:
+    """(id, title, first column, [(group label, Row)]) per dimension: the page's tables and the export's rows."""
     locale = locale_code()
-    by_staff = results.by("staff")
+    by_staff = results.by("staff", start, end)
     staff_ids = [r.key for r in by_staff if r.key is not None]
     people = {row.id: row.name
               for row in db.session.execute(sa.select(User.id, User.name).where(User.id.in_(staff_ids)))}
@@ -28,13 +27,19 @@ def survey_results():
     questions = labels(g.tenant, locale)
     sections = [
         ("question", _("By question"), _("Question"),
-         [(questions.get(r.key, r.key), r) for r in results.by_question().values()]),
-        ("month", _("By month"), _("Month"), [(r.key.strftime("%Y-%m"), r) for r in results.by("month")]),
+         [(questions.get(r.key, r.key), r) for r in results.by_question(start, end).values()]),
+        ("month", _("By month"), _("Month"), [(r.key.strftime("%Y-%m"), r) for r in results.by("month", start, end)]),
         ("service", _("By service"), _("Service"),
-         [(services.get(r.key, r.key) if r.key else _("Programmes"), r) for r in results.by("service")]),
+         [(services.get(r.key, r.key) if r.key else _("Programmes"), r) for r in results.by("service", start, end)]),
         ("channel", _("By channel"), _("Channel"),
-         [(channel_names.get(r.key, r.key) if r.key else "—", r) for r in results.by("channel")]),
+         [(channel_names.get(r.key, r.key) if r.key else "—", r) for r in results.by("channel", start, end)]),
         ("staff", _("By staff member"), _("Staff member"), [(people.get(r.key, "—"), r) for r in by_staff]),
     ]
-    return show("staff/surveys.html", total=results.total(), sections=sections, comments=results.comments(),
-                service_names=services, min_group=results.MIN_GROUP)
+    return sections
+
+
+@bp.get("/surveys")
+@roles_required(*READERS, Role.tenant_admin)
+def survey_results():
+    return show("staff/surveys.html", total=results.total(), sections=result_sections(), comments=results.comments(),
+                service_names=service_labels(g.tenant), min_group=results.MIN_GROUP)

@@ -1,12 +1,12 @@
 """Marshmallow fields and helpers shared by the workflow's schemas: translated messages, form input."""
-import re
 from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from core.calendar import CalendarError, from_hijri, local_date
+from core.calendar import local_date
+from core.dates import DateInputError, read_date
 from core.digits import ARABIC_DECIMAL_SEPARATOR, ARABIC_THOUSANDS_SEPARATOR, DigitError, to_ascii, to_int
 from core.identity import IdentityError, clean_mobile, clean_national_id
 from core.models.base import utcnow
@@ -14,7 +14,6 @@ from core.models.keys import INT4_MAX
 from core.text import forbidden_character
 
 REQUIRED = _l("This field is required.")
-DATE_RE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 
 
 class FormSchema(Schema):
@@ -65,26 +64,15 @@ def choice(options, required=False, **kwargs):
 
 
 def parse_date(value: str, calendar: str = "gregorian") -> date:
+    """A typed date in any accepted form (core.dates); the year decides the calendar, `calendar` is a hint."""
     try:
-        match = DATE_RE.fullmatch(to_ascii(value).strip())
-    except DigitError as exc:
+        return read_date(value, calendar).day
+    except DateInputError as exc:
         raise ValidationError(str(exc.message)) from exc
-    if not match:
-        raise ValidationError(_("Write the date as YYYY-MM-DD."))
-    year, month, day = map(int, match.groups())
-    if calendar == "hijri":
-        try:
-            return from_hijri(year, month, day)
-        except CalendarError as exc:
-            raise ValidationError(_("This is not a date of the Umm al-Qura calendar.")) from exc
-    try:
-        return date(year, month, day)
-    except ValueError as exc:
-        raise ValidationError(_("This date does not exist.")) from exc
 
 
 class DateField(fields.Field):
-    """A Gregorian date typed as YYYY-MM-DD (Arabic-Indic digits welcome); not in the future if `past`."""
+    """A date typed as core.dates reads it (either calendar, Arabic-Indic digits); not in the future if `past`."""
 
     def __init__(self, past=False, **kwargs):
         if not kwargs.get("required"):

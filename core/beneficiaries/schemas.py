@@ -18,6 +18,7 @@ from core.beneficiaries.fields import (
     version_field,
 )
 from core.calendar import local_date
+from core.dates import read_date
 from core.models.base import utcnow
 
 
@@ -86,7 +87,9 @@ class BeneficiarySchema(FormSchema):
     @post_load
     def _convert(self, data, **kwargs):
         if data.get("birth_date"):
-            data["birth_date"] = parse_date(data["birth_date"], data.get("birth_calendar") or "gregorian")
+            # The calendar the date was typed in (the year tells, see core.dates) is the one the file shows.
+            typed = read_date(data["birth_date"], data.get("birth_calendar") or "gregorian")
+            data["birth_date"], data["birth_calendar"] = typed.day, typed.calendar
         data["email"] = (data.get("email") or "").lower() or None
         return data
 

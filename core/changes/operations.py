@@ -16,6 +16,8 @@ from core.beneficiaries.models import Beneficiary
 from core.changes.models import ChangeRequest
 from core.changes.schemas import ChangeSchema, DecisionSchema
 from core.extensions import db
+from core.lifecycle import operations as lifecycle
+from core.lifecycle.states import FileStatus
 from core.messaging import compose
 from core.models.base import utcnow
 from core.roles import Role
@@ -37,6 +39,8 @@ STATE_LABELS = {ChangeState.submitted: _l("Waiting for review"), ChangeState.acc
                 ChangeState.refused: _l("Refused")}
 
 REVIEWERS = frozenset({Role.relations_officer, Role.social_researcher})
+#: File states (the service_controls module) that a reported change answers.
+AWAITING_RESPONSE = frozenset({FileStatus.frozen, FileStatus.exclusion_due})
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,10 @@ def decide(tenant, change: ChangeRequest, action: str, form, actor, roles) -> Ch
     db.session.flush()
     audit.record(f"change_request.{action}", change, before={"state": transition.source},
                  after={"state": change.state, "file_number": beneficiary.file_number, "reason": change.reason})
+    if action == "accept" and beneficiary.status in AWAITING_RESPONSE:
+        # the beneficiary reported the change that a freeze waited for: the file is active again
+        lifecycle.beneficiary_responded(beneficiary, _("Change reported and recorded (request {number}).").format(
+            number=change.id), actor)
     _tell(tenant, beneficiary, change)
     return change
 

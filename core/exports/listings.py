@@ -38,9 +38,11 @@ class Listing:
     resource: str
     title: object
     columns: tuple[Column, ...]
+    #: The list's own rule (roles -> hidden column keys), where `core.pdpl.visibility` has none.
+    hide: Callable | None = None
 
     def visible(self, roles) -> list[Column]:
-        hidden = hidden_fields(self.resource, roles)
+        hidden = self.hide(roles) if self.hide else hidden_fields(self.resource, roles)
         return [c for c in self.columns if c.key not in hidden]
 
 
@@ -188,10 +190,17 @@ AUDIT = Listing("audit", "audit", _l("Audit log"), (
     Column("who", _l("Who"), lambda e, labels: e.actor.name if e.actor else ""),
     Column("email", _l("E-mail"), lambda e, labels: e.actor.email if e.actor else ""),
     Column("action", _l("Action"), lambda e, labels: e.action),
+    Column("what", _l("What"), lambda e, labels: _action_label(e.action)),
     Column("record", _l("Record"), lambda e, labels: f"{e.object_type or ''} {e.object_id or ''}".strip()),
     Column("before", _l("Before"), lambda e, labels: _json(e.before)),
     Column("after", _l("After"), lambda e, labels: _json(e.after)),
 ))
+
+
+def _action_label(code: str) -> str:
+    from core.audit_labels import action_label
+
+    return action_label(code)[0]
 
 
 def _json(value) -> str:
@@ -263,3 +272,76 @@ def program_rows(state: str | None = None) -> Iterable:
     if state:
         query = query.where(Program.state == state)
     return _batches(query, Program.id)
+
+
+# --- complaints (module grievances) -----------------------------------------------------------------
+
+#: The complainant's identity: the executive director's only (he handles complaints), as in the API.
+COMPLAINANT = frozenset({"name", "national_id", "mobile"})
+
+
+def _complaint_hidden(roles) -> frozenset[str]:
+    from core.roles import Role
+
+    return frozenset() if Role.executive_director in {str(r) for r in roles} else COMPLAINANT
+
+
+def _complaint_state(row) -> str:
+    from core.grievances.states import ComplaintState
+
+    return str(ComplaintState(row.state).label) if row.state in set(ComplaintState) else row.state
+
+
+def _complaint_overdue(row, labels) -> str:
+    from core.grievances.states import OPEN_STATES
+
+    return str(_l("Yes")) if row.state in OPEN_STATES and row.decision_due < labels.today else ""
+
+
+def _outcome(row) -> str:
+    from core.grievances.schemas import OUTCOMES
+
+    return _label(OUTCOMES, row.outcome)
+
+
+VIA = {"portal": _l("Portal"), "sealed_envelope": _l("Sealed envelope (on paper)")}
+
+COMPLAINTS = Listing("complaints", "complaint", _l("Complaints"), (
+    Column("reference", _l("Reference"), lambda r, labels: r.reference),
+    Column("subject", _l("Subject"), lambda r, labels: r.subject),
+    Column("state", _l("State"), lambda r, labels: _complaint_state(r)),
+    Column("received_via", _l("Received through"), lambda r, labels: _label(VIA, r.received_via)),
+    Column("name", _l("Complainant"), lambda r, labels: r.name),
+    Column("national_id", _l("ID number"), lambda r, labels: r.national_id),
+    Column("mobile", _l("Mobile"), lambda r, labels: r.mobile),
+    *_dates("submitted", _l("Filed"), _l("Filed (Hijri)"), lambda r: r.submitted_at, timestamp=True),
+    *_dates("due", _l("Decision due"), _l("Decision due (Hijri)"), lambda r: r.decision_due),
+    Column("overdue", _l("Overdue"), _complaint_overdue),
+    *_dates("decided", _l("Decided"), _l("Decided (Hijri)"), lambda r: r.decided_at, timestamp=True),
+    Column("outcome", _l("Outcome"), lambda r, labels: _outcome(r)),
+    *_dates("closed", _l("Closed"), _l("Closed (Hijri)"), lambda r: r.closed_at, timestamp=True),
+), hide=_complaint_hidden)
+
+
+def complaint_rows(user, roles, overdue: bool = False, state: str | None = None) -> Iterable:
+    """The complaints the list shows this user (the pages' rule: the director, admins, the people added)."""
+    from core.grievances import operations
+    from core.grievances.models import Complaint
+
+    query = sa.select(Complaint).where(operations.visible_to(user, roles))
+    if overdue:
+        query = query.where(operations.overdue_condition(today()))
+    if state:
+        query = query.where(Complaint.state == state)
+    return _batches(query.order_by(Complaint.id.desc()), Complaint.id, scalars=True)
+
+
+# --- survey results (aggregates only) ----------------------------------------------------------------
+
+SURVEYS = Listing("surveys", "survey", _l("Satisfaction survey results"), (
+    Column("dimension", _l("Grouped by"), lambda r, labels: r[0]),
+    Column("group", _l("Group"), lambda r, labels: r[1]),
+    Column("responses", _l("Answers"), lambda r, labels: r[2]),
+    Column("average", _l("Average (1–5)"),
+           lambda r, labels: r[3] if r[3] is not None else str(_l("too few answers to show"))),
+), hide=lambda roles: frozenset())

@@ -101,25 +101,64 @@ def backend():
 CLAIM_LEASE = timedelta(minutes=15)
 
 
-def _claim(message_id: int) -> bool:
-    """Mark one due message as being sent by this runner; False if another runner has it (or sent it).
+#: Messages claimed in one UPDATE: one round of claiming for this many messages, and at most this many wait
+#: for the lease if the runner dies before sending them (they are not lost, only late).
+CLAIM_CHUNK = 50
 
-    The claim is a conditional UPDATE committed before the message goes out, so two runners (two
-    workers, cron and a worker) can never both send it, on PostgreSQL and SQLite alike.
+
+def _claim(ids: list[int]) -> list[OutboxMessage]:
+    """Mark the due messages among `ids` as being sent by this runner; returns them, detached, in id order.
+
+    The claim is a conditional UPDATE committed before any of them goes out, so two runners (two workers,
+    cron and a worker) can never both send one, on PostgreSQL and SQLite alike.
     """
     now = utcnow()
-    claimed = db.session.execute(
+    claimed = db.session.scalars(
         sa.update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.next_attempt_at <= now,
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.next_attempt_at <= now,
                OutboxMessage.status.in_(("pending", "sending")))
         .values(status="sending", next_attempt_at=now + CLAIM_LEASE)
-        .execution_options(synchronize_session=False))
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)).all()
     db.session.commit()
-    return claimed.rowcount == 1
+    if not claimed:
+        return []
+    messages = list(db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
+                                       .order_by(OutboxMessage.id)))
+    for message in messages:  # detached: each result below commits without reloading the others
+        db.session.expunge(message)
+    db.session.commit()
+    return messages
+
+
+def _deliver(transport, message: OutboxMessage) -> str:
+    """Send one claimed message and record the outcome (committed at once): sent, retry or failed."""
+    values = {"attempts": message.attempts + 1}
+    try:
+        transport.send(message)
+    except DeliveryError as exc:
+        values["last_error"] = str(exc)[:500]
+        if values["attempts"] >= MAX_ATTEMPTS:
+            outcome = values["status"] = "failed"
+        else:
+            outcome, values["status"] = "retry", "pending"
+            values["next_attempt_at"] = utcnow() + timedelta(minutes=2 ** values["attempts"])
+    else:
+        outcome = "sent"
+        values.update(status="sent", sent_at=utcnow(), last_error=None)
+        if message.sensitive:
+            values.update(body=message.body.replace(message.sensitive, REDACTED), sensitive=None)
+    db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == message.id).values(values)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    return outcome
 
 
 def send_pending(limit: int = 200, transport=None) -> dict[str, int]:
-    """Try every message that is due; returns counts of sent, retrying and failed."""
+    """Try every message that is due; returns counts of sent, retrying and failed.
+
+    Claimed CLAIM_CHUNK at a time; each outcome is committed right after its message went out, so a
+    runner killed mid-batch leaves at most the message it was sending to be sent again (after the lease)."""
     transport = transport or backend()
     counts = {"sent": 0, "retry": 0, "failed": 0}
     with cross_tenant_scope():
@@ -129,29 +168,9 @@ def send_pending(limit: int = 200, transport=None) -> dict[str, int]:
                                               OutboxMessage.next_attempt_at <= utcnow())
             .order_by(OutboxMessage.id).limit(limit)).all()
         db.session.commit()
-        for message_id in ids:
-            if not _claim(message_id):
-                continue
-            message = db.session.get(OutboxMessage, message_id)
-            message.attempts += 1
-            try:
-                transport.send(message)
-            except DeliveryError as exc:
-                message.last_error = str(exc)[:500]
-                if message.attempts >= MAX_ATTEMPTS:
-                    message.status = "failed"
-                    counts["failed"] += 1
-                else:
-                    message.status = "pending"
-                    message.next_attempt_at = utcnow() + timedelta(minutes=2 ** message.attempts)
-                    counts["retry"] += 1
-            else:
-                message.status, message.sent_at, message.last_error = "sent", utcnow(), None
-                if message.sensitive:
-                    message.body = message.body.replace(message.sensitive, REDACTED)
-                    message.sensitive = None
-                counts["sent"] += 1
-            db.session.commit()
+        for start in range(0, len(ids), CLAIM_CHUNK):
+            for message in _claim(ids[start:start + CLAIM_CHUNK]):
+                counts[_deliver(transport, message)] += 1
     return counts
 
 

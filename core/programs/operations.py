@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.orm.exc import StaleDataError
 
 from core import audit
@@ -17,9 +18,10 @@ from core.extensions import db
 from core.holidays import holidays_for
 from core.models.base import utcnow
 from core.programs import INTERVIEW_MODULE, REGISTRATION_MODULE, modules_on, registrations
-from core.programs.models import Attendance, Program, ProgramSession
+from core.programs.models import Attendance, Participant, Program, ProgramSession, Registration
 from core.programs.schemas import ProgramActionSchema, ProgramSchema, ProgramUpdateSchema, load
-from core.programs.states import PROGRAM_TRANSITIONS, ProgramAction, ProgramState
+from core.programs.states import PROGRAM_TRANSITIONS, ProgramAction, ProgramState, RegistrationState
+from core.surveys.operations import Contact, invite, program_subject
 from core.workflow.deadlines import today
 
 FIELDS = ("title", "description", "target_group", "min_age", "max_age", "gender", "capacity", "fee", "starts_on",
@@ -102,8 +104,9 @@ def update_program(tenant, program: Program, form, actor) -> Program:
                                                        "program is announced."))})
     taken = registrations.seats_taken(program)
     if data["capacity"] < taken:
-        raise FormErrors({"capacity": _("{n} seats are already taken: the capacity cannot be lower.").format(
-            n=taken)})
+        raise FormErrors({"capacity": ngettext("%(num)d seat is already taken: the capacity cannot be lower.",
+                                               "%(num)d seats are already taken: the capacity cannot be lower.",
+                                               taken)})
     before = snapshot(program)
     for name in FIELDS:
         setattr(program, name, data[name])
@@ -160,7 +163,28 @@ def apply_program_action(tenant, program: Program, action: ProgramAction, form, 
                  after={"state": program.state, **({"reason": data["reason"]} if data.get("reason") else {})})
     if action == ProgramAction.cancel:
         registrations.program_cancelled(tenant, program, actor)
+    elif action == ProgramAction.complete:
+        invite_to_survey(tenant, program, now)
     return program
+
+
+def invite_to_survey(tenant, program: Program, now) -> int:
+    """Ask each person enrolled in a completed programme how it went (one-time survey link).
+
+    A minor is reached through the guardian's mobile. Returns the number of invitations sent."""
+    subject = program_subject(program.id, program.title, program.title)
+    rows = db.session.execute(
+        sa.select(Registration, Participant).join(Participant, Participant.id == Registration.participant_id)
+        .where(Registration.program_id == program.id, Registration.state == RegistrationState.enrolled)
+        .order_by(Registration.id)).all()
+    sent = 0
+    for registration, participant in rows:
+        contact = Contact(name=participant.name, mobile=participant.mobile or registration.guardian_mobile,
+                          email=participant.email, language=participant.language,
+                          beneficiary_id=participant.beneficiary_id)
+        if invite(tenant, contact, subject, now=now) is not None:
+            sent += 1
+    return sent
 
 
 def list_programs(state: str | None = None, after: int | None = None, limit: int = 50):

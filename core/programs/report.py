@@ -14,6 +14,7 @@ from core.programs import attendance
 from core.programs.attendance import Tally
 from core.programs.models import Interview, Participant, ProgramSession, Receipt, Registration
 from core.programs.states import RegistrationState
+from core.surveys import results as survey_results
 
 
 @dataclass
@@ -42,8 +43,8 @@ class Report:
     sessions_held: int = 0
     attendance: Tally = field(default_factory=Tally)
     lines: list[Line] = field(default_factory=list)
-    #: Satisfaction answers: None while the platform has no survey module to read them from.
-    satisfaction: dict | None = None
+    #: The satisfaction survey sent when the program was completed (averages once enough answered).
+    satisfaction: survey_results.Satisfaction | None = None
 
 
 def build(program) -> Report:
@@ -85,6 +86,7 @@ def build(program) -> Report:
         .group_by(ProgramSession.attendance_taken_at.is_not(None))).all()
     report.sessions_planned = sum(count for _taken, count in sessions)
     report.sessions_held = sum(count for taken, count in sessions if taken)
+    report.satisfaction = survey_results.for_subject(f"program:{program.id}")
     return report
 
 
@@ -92,7 +94,7 @@ def rate_text(rate) -> str:
     return "" if rate is None else f"{rate}%"
 
 
-def to_csv(report: Report, state_label, channel_label) -> str:
+def to_csv(report: Report, state_label, channel_label, question_label=str) -> str:
     """The report as CSV (UTF-8 with a BOM so spreadsheet programs read the Arabic): the figures, then
     one line per enrolled participant."""
     out = io.StringIO()
@@ -116,6 +118,12 @@ def to_csv(report: Report, state_label, channel_label) -> str:
         [_("Sessions with attendance taken"), report.sessions_held],
         [_("Attendance rate"), rate_text(a.rate)],
     ])
+    sat = report.satisfaction
+    if sat is not None:
+        writer.writerow([_("Satisfaction survey answers"), sat.responses])
+        writer.writerow([_("Average satisfaction (1 to 5)"), "" if sat.average is None else f"{sat.average:.2f}"])
+        writer.writerows([question_label(code), "" if avg is None else f"{avg:.2f}"]
+                         for code, avg in sat.by_question.items())
     writer.writerow([])
     writer.writerow([_("Registration"), _("Name"), _("Age at start"), _("Channel"), _("Receipt voucher"),
                      _("Fee paid (SAR)"), _("Present"), _("Late"), _("Absent"), _("Excused"), _("Attendance rate")])

@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from core.arabic import normalise
 from core.beneficiaries import vocabulary
 from core.beneficiaries.errors import FormErrors
 from core.beneficiaries.fields import (
@@ -23,6 +22,7 @@ from core.beneficiaries.fields import (
     version_field,
 )
 from core.beneficiaries.schemas import _email as email_check
+from core.digits import DigitError, to_ascii
 
 #: Python weekday numbers in the Saudi week's order (Sunday first).
 WEEKDAYS = (6, 0, 1, 2, 3, 4, 5)
@@ -34,7 +34,7 @@ GUARDIAN_RELATIONS = {"father": _l("Father"), "mother": _l("Mother"), "brother":
                       "aunt": _l("Aunt"), "legal_guardian": _l("Legal guardian")}
 PAYMENT_METHODS = {"cash": _l("Cash"), "bank_transfer": _l("Bank transfer"), "card": _l("Card (mada)")}
 ATTENDANCE = {"present": _l("Present"), "late": _l("Late"), "absent": _l("Absent"), "excused": _l("Excused")}
-TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
+TIME_RE = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
 
 
 class CountField(fields.Integer):
@@ -48,7 +48,13 @@ class CountField(fields.Integer):
                                                  error=_l("Enter a number from {min} to {max}.")), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(normalise(str(value)), attr, data, **kwargs)
+        try:
+            typed = to_ascii(str(value)).strip()
+        except DigitError as exc:  # Python's int() would take १५ or ١٥ alike: only ours and ASCII are digits
+            raise ValidationError(str(exc.message)) from exc
+        if typed and not (typed.isascii() and typed.lstrip("-").isdigit()):
+            raise self.make_error("invalid")
+        return super()._deserialize(typed, attr, data, **kwargs)
 
 
 class TimeField(fields.Field):
@@ -61,7 +67,10 @@ class TimeField(fields.Field):
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        match = TIME_RE.match(normalise(str(value)))
+        try:
+            match = TIME_RE.match(to_ascii(str(value)).strip())
+        except DigitError:
+            match = None
         if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
             raise ValidationError(_("Write the time as HH:MM, for example 16:30."))
         return time(int(match.group(1)), int(match.group(2)))

@@ -23,6 +23,8 @@ from core.workflow.states import RequestState
 class Series:
     label: str
     values: list
+    #: False: listed in the table (and the PDF) but not drawn (e.g. the number of answers beside an average).
+    chart: bool = True
 
 
 @dataclass
@@ -38,6 +40,8 @@ class Figure:
     #: Values are percentages (0–100) rather than counts.
     percent: bool = False
     stacked: bool = False
+    #: The value axis' top (5 for survey averages); None: from the data.
+    scale_max: float | None = None
 
 
 @dataclass
@@ -47,6 +51,8 @@ class Summary:
     decided_within: int = 0
     average_days: float | None = None
     overdue_now: int = 0
+    #: Complaint counts (core.reports.welfare.ComplaintCounts) where the grievances module is on.
+    complaints: object = None
     figures: list[Figure] = field(default_factory=list)
 
     @property

@@ -6,6 +6,8 @@ import sqlalchemy as sa
 from core.beneficiaries.models import Beneficiary
 from core.calendar import local_date
 from core.extensions import db
+from core.grievances.models import Complaint
+from core.grievances.operations import overdue_condition
 from core.models import Tenant, TenantRole
 from core.tenancy import cross_tenant_scope
 from core.workflow.deadlines import today
@@ -23,6 +25,9 @@ class TenantCounts:
     overdue: int = 0
     decided: int = 0
     decided_within: int = 0
+    #: Complaints (module grievances): all filed, and those not decided within the 15 working days now.
+    complaints: int = 0
+    complaints_overdue: int = 0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -52,10 +57,14 @@ def overview() -> list[TenantCounts]:
         decisions = db.session.execute(
             sa.select(SupportRequest.tenant_id, SupportRequest.decided_at, SupportRequest.decision_due)
             .where(SupportRequest.decided_at.is_not(None), SupportRequest.decision_due.is_not(None))).all()
+        complaints = _by_tenant(sa.select(Complaint.tenant_id, sa.func.count()).group_by(Complaint.tenant_id))
+        complaints_overdue = _by_tenant(sa.select(Complaint.tenant_id, sa.func.count())
+                                        .where(overdue_condition(today())).group_by(Complaint.tenant_id))
     for tenant_id, row in rows.items():
         row.members, row.files = members.get(tenant_id, 0), files.get(tenant_id, 0)
         row.requests, row.open, row.overdue = requests.get(tenant_id, 0), open_.get(tenant_id, 0), \
             overdue.get(tenant_id, 0)
+        row.complaints, row.complaints_overdue = complaints.get(tenant_id, 0), complaints_overdue.get(tenant_id, 0)
     for tenant_id, decided_at, due in decisions:
         if tenant_id in rows:
             rows[tenant_id].decided += 1

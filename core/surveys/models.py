@@ -51,11 +51,14 @@ class SurveyResponse(TenantKeyed, db.Model):
     __tablename__ = "survey_responses"
     __table_args__ = (
         sa.Index("ix_survey_responses_tenant_month", "tenant_id", "month", "id"),
+        sa.Index("ix_survey_responses_tenant_subject", "tenant_id", "subject_key"),
     )
 
     #: First day of the month the answer came in (Riyadh calendar).
     month: Mapped[date] = mapped_column(sa.Date, nullable=False)
     subject_kind: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    #: The programme surveyed ("program:7"); None for a request, whose key would point to the person.
+    subject_key: Mapped[str | None] = mapped_column(sa.String(80))
     subject_label_ar: Mapped[str | None] = mapped_column(sa.String(200))
     subject_label_en: Mapped[str | None] = mapped_column(sa.String(200))
     service: Mapped[str | None] = mapped_column(sa.String(40))

@@ -157,6 +157,8 @@ def answer(tenant, invitation: SurveyInvitation, form, now: datetime | None = No
         raise LinkUsed(_l("This survey was already answered. Thank you!"))
     response = SurveyResponse(
         month=today.replace(day=1), subject_kind=invitation.subject_kind,
+        # a programme is named (its report shows its satisfaction); a request is not: it would point to a person
+        subject_key=invitation.subject_key if invitation.subject_kind == "program" else None,
         subject_label_ar=invitation.subject_label_ar, subject_label_en=invitation.subject_label_en,
         service=invitation.service, channel=invitation.channel, staff_id=invitation.staff_id,
         comment=data.get("comment"))

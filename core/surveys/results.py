@@ -64,3 +64,26 @@ def comments(start: date | None = None, end: date | None = None, limit: int = 10
     return list(db.session.scalars(
         sa.select(SurveyResponse).where(SurveyResponse.comment.is_not(None), *_filters(start, end))
         .order_by(SurveyResponse.month.desc(), SurveyResponse.id.desc()).limit(limit)))
+
+
+@dataclass
+class Satisfaction:
+    """One subject's (a programme's) survey figures; averages only once MIN_GROUP people answered."""
+
+    responses: int
+    average: float | None
+    by_question: dict[str, float | None]
+
+
+def for_subject(key: str) -> Satisfaction:
+    query = (sa.select(SurveyAnswer.question, sa.func.count(sa.distinct(SurveyResponse.id)),
+                       sa.func.avg(SurveyAnswer.score))
+             .join(SurveyResponse, sa.and_(SurveyAnswer.tenant_id == SurveyResponse.tenant_id,
+                                           SurveyAnswer.response_id == SurveyResponse.id))
+             .where(SurveyResponse.subject_key == key).group_by(SurveyAnswer.question))
+    rows = db.session.execute(query).all()
+    responses = max((count for _q, count, _avg in rows), default=0)
+    shown = responses >= MIN_GROUP
+    by_question = {q: round(float(avg), 2) if shown else None for q, _count, avg in rows}
+    average = round(sum(by_question.values()) / len(by_question), 2) if shown and by_question else None
+    return Satisfaction(responses, average, by_question)

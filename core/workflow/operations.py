@@ -20,11 +20,12 @@ from core.i18n import locale_code
 from core.lifecycle.states import new_request_refusal, service_refusal
 from core.messaging import compose
 from core.messaging.compose import isolate
+from core.messaging.models import OutboxMessage
 from core.models import TenantRole, User
 from core.models.base import utcnow
 from core.models.keys import get_in_tenant
 from core.roles import Role
-from core.signals import request_opened, request_transition
+from core.signals import request_changed, request_opened, request_transition
 from core.workflow import schemas
 from core.workflow.deadlines import decision_due, sla_days, today
 from core.workflow.models import Interaction, RequestDocument, SupportRequest
@@ -84,8 +85,8 @@ def open_request(tenant, beneficiary, form, actor, acknowledge: bool = True) -> 
     refusal = new_request_refusal(beneficiary.status)
     if refusal:
         raise IllegalTransition(refusal)
-    data = _load(schemas.IntakeSchema(channels=channel_codes(tenant), services=[s.code for s in services(tenant)]),
-                 form)
+    offered = [s.code for s in services(tenant, offered_only=True)]
+    data = _load(schemas.IntakeSchema(channels=channel_codes(tenant), services=offered), form)
     now = utcnow()
     year = today().year
     request = SupportRequest(
@@ -207,7 +208,25 @@ def _serve(tenant, request, data, actor):
     request.served_at, request.served_by_id = utcnow(), actor.id
 
 
+def decision_told(request) -> bool:
+    """The beneficiary knows the decision: staff recorded telling them, or its message was sent."""
+    if request.decision_notified_at is not None:
+        return True
+    return bool(db.session.scalar(sa.select(sa.exists().where(
+        OutboxMessage.request_id == request.id, OutboxMessage.status == "sent",
+        OutboxMessage.kind.in_(["decision_accepted", "decision_rejected"])))))
+
+
 def _close(tenant, request, data, actor):
+    if request.state == RequestState.rejected and not decision_told(request):
+        # Closing hides the request from the "not told yet" queue: the person must say why, for the record.
+        if not data.get("reason"):
+            raise FormErrors({"reason": str(_l("The beneficiary has not been told of the rejection yet: "
+                                               "say why the request is closed anyway."))})
+        summary = _("Closed before the beneficiary was told of the rejection: {reason}").format(
+            reason=data["reason"])
+        note(request.beneficiary_id, "note", summary, actor, request)
+        data["_audit"] = {"closed_before_told": True, "reason": data["reason"]}
     request.closed_at = utcnow()
 
 
@@ -224,7 +243,7 @@ ACTIONS = {
     Action.reject: (schemas.RejectSchema, _reject),
     Action.register: (schemas.NoteSchema, _register),
     Action.serve: (schemas.ServeSchema, _serve),
-    Action.close: (schemas.NoteSchema, _close),
+    Action.close: (schemas.CloseSchema, _close),
     Action.withdraw: (schemas.WithdrawSchema, _withdraw),
 }
 
@@ -268,9 +287,10 @@ def apply_action(tenant, request: SupportRequest, action: Action, form, actor, r
     note(request.beneficiary_id, "state", request.state, actor, request)
     audit.record(f"request.{action}", request, before={k: before[k] for k in changed},
                  after={"reference": request.reference, **{k: after[k] for k in changed},
-                        **({"note": data["note"]} if data.get("note") else {})})
+                        **({"note": data["note"]} if data.get("note") else {}), **data.get("_audit", {})})
     if action in MESSAGES:
         _message(MESSAGES[action], tenant, db.session.get(Beneficiary, request.beneficiary_id), request, actor)
+    request_changed.send(tenant, request=request, action=action, actor=actor)
     return request
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, defaultload, joinedload, load_only
 
-from core.arabic import normalise
+from core.arabic import article_forms, name_key, name_words, normalise
 from core.beneficiaries.models import Beneficiary, BeneficiaryCategory
 from core.extensions import db
 from core.identity import IdentityError, clean_mobile, is_national_id
@@ -226,12 +226,34 @@ def search(text: str, size: int = PAGE_SIZE) -> SearchResult:
     if value.isdigit() and len(value) <= 9:
         rows = db.session.scalars(query.where(Beneficiary.file_number == int(value))).unique().all()
         return SearchResult("file_number", list(rows), [])
-    name = normalise(text)
-    if len(name) < 2:
-        return SearchResult("name", [], [])
-    pattern = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    rows = db.session.scalars(query.where(sa.or_(
-        Beneficiary.name_search.like(f"{pattern}%", escape="\\"),
-        Beneficiary.name_search.like(f"% {pattern}%", escape="\\"),
-    )).limit(size)).unique().all()
+    rows = db.session.scalars(name_query(query, text, size)).unique().all()
     return SearchResult("name", list(rows), [])
+
+
+MAX_NAME_WORDS = 6
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def name_query(query, text: str, size: int):
+    """Every typed word starts a word of the name, in any order, with or without its article («قحطاني»
+    finds «القحطاني», "zahrani" finds "Al-Zahrani"); exact names first, then names where every typed word
+    is a whole word, then prefixes; newest first within each. One query whatever the number of files.
+
+    Each word is also a plain `LIKE '%word%'` on the normalised name: that is what PostgreSQL's trigram
+    index (tenant_id, name_search gin_trgm_ops) answers; the word-start test only rechecks its rows."""
+    words = [w for w in name_words(text) if w][:MAX_NAME_WORDS]
+    if not words or sum(len(w) for w in words) < 2:
+        return query.where(sa.false()).limit(0)
+    padded = sa.literal(" ") + Beneficiary.name_search
+    both = padded + sa.literal(" ")
+    matches, whole = [], []
+    for word in words:
+        forms = article_forms(word)
+        matches.append(Beneficiary.name_search.like(f"%{_like(word)}%", escape="\\"))
+        matches.append(sa.or_(*(padded.like(f"% {_like(form)}%", escape="\\") for form in forms)))
+        whole.append(sa.or_(*(both.like(f"% {_like(form)} %", escape="\\") for form in forms)))
+    rank = sa.case((Beneficiary.name_search == name_key(text), 0), (sa.and_(*whole), 1), else_=2)
+    return query.where(*matches).order_by(None).order_by(rank, Beneficiary.id.desc()).limit(size)

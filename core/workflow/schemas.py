@@ -76,6 +76,11 @@ class NoteSchema(ActionSchema):
     note = text(max_length=2000)
 
 
+class CloseSchema(NoteSchema):
+    #: Required when a rejection is closed before the beneficiary was told of it (checked in the operation).
+    reason = text(max_length=2000)
+
+
 class ServeSchema(ActionSchema):
     kind = choice(SERVICE_KINDS, required=True)
     amount = AmountField(minimum=0.01)

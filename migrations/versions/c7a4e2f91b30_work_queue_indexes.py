@@ -2,7 +2,7 @@
 from an index in order, instead of joining and sorting every matching request of the tenant
 
 Revision ID: c7a4e2f91b30
-Revises: b5d91e3a7c20
+Revises: a7d3c9e5b1f2
 Create Date: 2026-12-01 00:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'c7a4e2f91b30'
-down_revision = 'b5d91e3a7c20'
+down_revision = 'a7d3c9e5b1f2'
 branch_labels = None
 depends_on = None
 

@@ -8,21 +8,24 @@
   document.querySelectorAll("canvas[data-figure]").forEach(function (canvas) {
     var figure = JSON.parse(document.getElementById(canvas.dataset.figure).textContent);
     var round = figure.chart === "doughnut";
-    var datasets = figure.series.map(function (s, i) {
-      return {label: s.label, data: s.values,
-              backgroundColor: round ? colours : colours[i % colours.length], borderWidth: round ? 1 : 0};
+    var line = figure.chart === "line";
+    var datasets = figure.series.filter(function (s) { return s.chart !== false; }).map(function (s, i) {
+      var colour = colours[i % colours.length];
+      return {label: s.label, data: s.values, backgroundColor: round ? colours : colour,
+              borderColor: line ? colour : undefined, borderWidth: round ? 1 : (line ? 2 : 0), spanGaps: false};
     });
     var options = {
       responsive: true, maintainAspectRatio: false, animation: false, locale: document.documentElement.lang,
       plugins: {
-        legend: {display: round || figure.series.length > 1, rtl: rtl, textDirection: rtl ? "rtl" : "ltr"},
+        legend: {display: round || datasets.length > 1, rtl: rtl, textDirection: rtl ? "rtl" : "ltr"},
         tooltip: {rtl: rtl, textDirection: rtl ? "rtl" : "ltr"}
       }
     };
     if (!round) {
       options.scales = {
         x: {reverse: rtl, stacked: figure.stacked},
-        y: {beginAtZero: true, stacked: figure.stacked, position: rtl ? "right" : "left", ticks: {precision: 0}}
+        y: {beginAtZero: true, stacked: figure.stacked, position: rtl ? "right" : "left",
+            max: figure.scale_max || undefined, ticks: {precision: figure.scale_max ? 1 : 0}}
       };
     }
     new Chart(canvas, {type: figure.chart, data: {labels: figure.labels, datasets: datasets}, options: options});
