@@ -24,6 +24,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(wasl_config.DEFAULTS)
     app.config.update(wasl_config.from_environment())
     app.config.update(overrides or {})
+    _engine_options_for_pooler(app)
+    if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith(("redis://", "rediss://")):
+        # A Redis that went away answers no connection: give up after a second, then use the fallback.
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
     if app.config.get("PROXY_FIX_X_FOR"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -42,10 +46,30 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
+def _engine_options_for_pooler(app: Flask) -> None:
+    """Behind PgBouncer in transaction mode (DATABASE_TRANSACTION_POOLING), psycopg must not prepare
+    statements on the server: the next transaction may run on another server connection, which does not
+    know them ("prepared statement _pg3_0 does not exist"). The tenant scope needs nothing else: it is
+    written per transaction (set_config(…, true), core/tenancy.py), never left on a connection."""
+    if not app.config.get("DATABASE_TRANSACTION_POOLING"):
+        return
+    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options["connect_args"] = {**options.get("connect_args", {}), "prepare_threshold": None}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def register_extensions(app: Flask) -> None:
     from core import accounts, i18n
 
     db.init_app(app)
+    if not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+        from core.extensions import ping_idle_connections
+
+        with app.app_context():
+            for engine in db.engines.values():
+                ping_idle_connections(engine, app.config.get("DB_PING_AFTER_IDLE", 1.0))
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Riyadh")
     app.before_request(_limit_urlencoded_body)  # before the limiter, whose keys read the form
@@ -127,6 +151,51 @@ def register_errorhandlers(app: Flask) -> None:
         app.register_error_handler(code, render_error)
     app.register_error_handler(CSRFError, lambda e: (render_template("errors/error.html", code=400,
                                                                        csrf_failed=True), 400))
+    for unavailable in (sa.exc.OperationalError, sa.exc.InterfaceError):
+        app.register_error_handler(unavailable, _database_unavailable)
+
+
+#: Seconds a client is asked to wait before it retries after a 503 (PostgreSQL restarting, failing over).
+RETRY_AFTER_SECONDS = 5
+
+
+def _database_unavailable(error: sa.exc.DBAPIError):
+    """The database cannot be reached (restarting, failing over, PgBouncer gone), or the transaction lost
+    a serialisation or lock race: 503 with Retry-After, a page that offers to try again (JSON under
+    /api/), never a 500. Nothing of the request was committed. A connection that failed is dropped with its
+    pool, and idle connections are pinged before use (core.extensions.ping_idle_connections), so the next
+    request reconnects by itself once the database is back."""
+    # The request's tenant and user rows are about to be detached (and may be expired): what the rest of
+    # the request reads of them (logs, headers) is copied now, from memory, never reloaded.
+    from types import SimpleNamespace
+
+    tenant, user = g.get("tenant"), g.get("_login_user")
+    if tenant is not None:
+        slug = observability._loaded(tenant, "slug") or (request.view_args or {}).get("tenant_slug")
+        g.tenant = SimpleNamespace(id=observability._loaded(tenant, "id"), slug=slug)
+    if user is not None and getattr(user, "is_authenticated", False):
+        g._login_user = SimpleNamespace(id=observability._loaded(user, "id"), is_authenticated=True,
+                                        is_active=True, is_anonymous=False)
+    try:
+        db.session.rollback()
+    except sa.exc.DBAPIError:
+        pass
+    db.session.remove()
+    observability.start_clock()  # failed in the tenant lookup, before the clock started: still logged
+    if "_login_user" not in g:  # not loaded yet: rendering must not try (it needs the database)
+        g._login_user = login_manager.anonymous_user()
+    current_app.logger.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    if request.path.startswith("/api/"):
+        from flask_babel import gettext
+
+        return {"error": {"code": 503, "message": gettext("The service is briefly unavailable. Try again in a "
+                                                          "few seconds.")}}, 503, headers
+    retry = request.full_path.rstrip("?") if request.method in ("GET", "HEAD") else None
+    # Rendered without the blueprints' context processors: they read the tenant's settings (a query).
+    page = current_app.jinja_env.get_template("errors/unavailable.html").render(retry_url=retry)
+    return page, 503, headers
+
 
 
 SECURITY_HEADERS = {
@@ -165,8 +234,9 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from core import dates, i18n, navigation
+    from core import bidi, dates, i18n, navigation
     from core.roles import Role
+    from core.workflow.timeline import local_time
 
     app.jinja_env.globals.update(
         locale_code=i18n.locale_code,
@@ -180,13 +250,16 @@ def register_template_helpers(app: Flask) -> None:
         Role=Role,
     )
     app.jinja_env.filters["dual_date"] = i18n.dual_date
+    app.jinja_env.filters["num"] = bidi.num
+    app.jinja_env.filters["isolated"] = bidi.isolated
+    app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["dual_datetime"] = i18n.dual_datetime
     app.jinja_env.filters["role_label"] = lambda code: Role(code).label
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 
 
 #: Modules whose signal receivers and ORM events join other domains' work (imported once, at start).
-DOMAIN_HOOKS = ("core.eligibility.hooks", "core.registry.hooks")
+DOMAIN_HOOKS = ("core.eligibility.hooks", "core.registry.hooks", "core.notifications.hooks")
 
 
 def register_domain_hooks(app: Flask) -> None:

@@ -224,9 +224,28 @@ def tenants_list():
 @click.argument("slug")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Write to this file (e.g. tenants/SLUG.toml) instead of standard output.")
+@click.option("--data", "with_data", is_flag=True,
+              help="Export the association's data and uploaded files too, into the new folder --out.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="With --data: a new folder.")
 @with_appcontext
-def tenants_export(slug, output):
-    """Write a tenant's file back as TOML, with the changes its admins made (round-trips with provision)."""
+def tenants_export(slug, output, with_data, out):
+    """Write a tenant's file back as TOML, with the changes its admins made (round-trips with provision).
+
+    With --data --out DIR: everything of the association (its rows, the accounts they name, its uploaded
+    files) into DIR, for `wasl tenants import --data DIR` on another instance."""
+    if with_data:
+        from core.backup import tenant_data
+        from core.backup.operations import BackupError
+
+        if out is None:
+            raise click.UsageError("--data needs --out DIR (a new folder)")
+        try:
+            manifest = tenant_data.export_tenant(slug, out)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"{slug}: {sum(manifest['counts'].values())} rows in {len(manifest['counts'])} tables, "
+                   f"{manifest['users']} accounts, {len(manifest['files']) - 1} files written to {out}")
+        return
     with cross_tenant_scope():
         tenant = tenants.by_slug(slug)
         if tenant is None:
@@ -239,6 +258,23 @@ def tenants_export(slug, output):
         raise click.UsageError(f"the file must be named {slug}.toml, as its slug (tenants check insists)")
     output.write_text(text, encoding="utf-8")
     click.echo(f"{slug}: written to {output}", err=True)
+
+
+@tenants_group.command("import")
+@click.option("--data", "folder", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder written by `wasl tenants export --data SLUG --out DIR`.")
+@with_appcontext
+def tenants_import(folder):
+    """Bring in an association exported from another Wasl instance, with its data and files (new ids)."""
+    from core.backup import tenant_data
+    from core.backup.operations import BackupError
+
+    try:
+        result = tenant_data.import_tenant(folder)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{result['slug']}: imported as tenant {result['tenant_id']}, {sum(result['counts'].values())} "
+               f"rows; {result['users_matched']} of {result['users']} accounts matched existing ones by e-mail")
 
 
 def _status_command(name: str, operation, done: str, already: str, help_text: str):

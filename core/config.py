@@ -97,6 +97,10 @@ def from_environment() -> dict:
         #: unset, a key derived from SECRET_KEY. The database must hold the same (`wasl rls set-key`).
         "RLS_SIGNING_KEY": env.get("RLS_SIGNING_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": database_url,
+        #: PostgreSQL is reached through a pooler in transaction mode (PgBouncer): a transaction may get
+        #: any server connection, so no server-side prepared statements (psycopg makes them by default
+        #: after a few runs of a query, and PgBouncer before 1.21 does not carry them over).
+        "DATABASE_TRANSACTION_POOLING": _bool("DATABASE_TRANSACTION_POOLING", False),
         #: Owner of the schema; migrations run as it. The app itself connects as DATABASE_URL.
         "DATABASE_ADMIN_URL": normalise_database_url(env.get("DATABASE_ADMIN_URL") or database_url),
         #: Role the migrations grant data access to (PostgreSQL); owns nothing, cannot bypass RLS.
@@ -156,7 +160,12 @@ def from_environment() -> dict:
 
 DEFAULTS = {
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # A pooled connection is checked before use only when it sat idle for DB_PING_AFTER_IDLE seconds
+    # (core.extensions.ping_idle_connections): SQLAlchemy's pool_pre_ping checked it before every request,
+    # a round trip that cost more than some whole queries under load. A connection that died while in use
+    # fails its request, and SQLAlchemy then drops the whole pool.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
+    "DB_PING_AFTER_IDLE": 1.0,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "wasl_session",
@@ -172,6 +181,10 @@ DEFAULTS = {
     "MAX_URLENCODED_LENGTH": 256 * 1024,
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_STRATEGY": "moving-window",
+    # Redis down: the limits go on in each process's memory (each server counts alone, so an attacker
+    # gets one allowance per process until Redis is back), and a storage error never fails a request.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
     "COMPRESS_MIMETYPES": ["text/css", "text/javascript", "application/javascript"],
     "COMPRESS_ALGORITHM": ["br", "gzip"],
 }

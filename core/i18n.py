@@ -1,9 +1,11 @@
 """Language choice and the Jinja helpers that show dates and names in the visitor's language."""
 from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from babel.dates import format_date
 from flask import current_app, g, request, session
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_time, get_locale
 from markupsafe import Markup, escape
 
 from core.calendar import RIYADH, CalendarError, hijri_iso, hijri_long, local_date
@@ -83,9 +85,14 @@ def dual_date(value: date | datetime | None) -> Markup:
     """
     if value is None:
         return Markup("")
-    day = local_date(value)
-    locale = locale_code()
-    long_gregorian = format_date(day, "d MMMM y", rebase=False)
+    return Markup(_dual_day(local_date(value), locale_code()))
+
+
+@lru_cache(maxsize=8192)
+def _dual_day(day: date, locale: str) -> str:
+    """The markup of one day in one language: lists show dozens of dates a page and the Hijri conversion
+    and Babel's formatting cost ~80 µs each time, so each (day, language) is worked out once."""
+    long_gregorian = format_date(day, "d MMMM y", locale=locale)
     try:
         hijri_text, long_hijri = hijri_iso(day), hijri_long(day, locale)
     except CalendarError:
@@ -99,7 +106,7 @@ def dual_date(value: date | datetime | None) -> Markup:
         parts = [f'<bdi dir="ltr" class="date-g" data-iso="{day.isoformat()}">{escape(long_gregorian)}</bdi>']
         if hijri_text:
             parts.append(f'<bdi dir="ltr" class="date-h" data-iso="{hijri_text}">{escape(long_hijri)} AH</bdi>')
-    return Markup('<span class="dual-date">' + " · ".join(parts) + "</span>")
+    return '<span class="dual-date">' + " · ".join(parts) + "</span>"
 
 
 def dual_datetime(value: datetime | None) -> Markup:

@@ -37,6 +37,7 @@ JOB_MODULES = (
     "core.lifecycle.jobs",
     "core.workflow.reminders",
     "core.programs.jobs",
+    "core.notifications.jobs",
 )
 
 

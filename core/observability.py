@@ -35,11 +35,27 @@ class RequestContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if has_request_context():
             record.request_id = g.get("request_id")
-            tenant = g.get("tenant")
-            record.tenant = getattr(tenant, "slug", None)
-            user = g.get("_login_user")
-            record.user_id = getattr(user, "id", None)
+            record.tenant = _loaded(g.get("tenant"), "slug")
+            record.user_id = _loaded(g.get("_login_user"), "id")
         return True
+
+
+def _loaded(obj, name: str):
+    """An attribute, from memory when it is there; None rather than an exception: a log line must not
+    fail the request (the database may be the very thing that failed, and an expired row detached by the
+    rollback cannot reload itself)."""
+    if obj is None:
+        return None
+    try:
+        found = vars(obj).get(name)
+    except TypeError:
+        found = None
+    if found is not None:
+        return found
+    try:
+        return getattr(obj, name, None)
+    except Exception:  # noqa: BLE001 - DetachedInstanceError, or the database gone while reloading
+        return None
 
 
 def _handler(fmt: str) -> logging.Handler:
@@ -68,14 +84,19 @@ def configure_logging(app: Flask) -> None:
     logger.propagate = False
 
 
+def start_clock() -> None:
+    """The request's id and start time (also called by error handlers for a request that failed before
+    its before_request functions ran, e.g. in the tenant lookup, so it is still logged and counted)."""
+    if g.get("request_started") is not None:
+        return
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    g.request_id = given if _SAFE_ID.fullmatch(given) else uuid.uuid4().hex
+    g.request_started = time.perf_counter()
+
+
 def init_app(app: Flask) -> None:
     configure_logging(app)
-
-    @app.before_request
-    def start_clock():
-        given = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = given if _SAFE_ID.fullmatch(given) else uuid.uuid4().hex
-        g.request_started = time.perf_counter()
+    app.before_request(start_clock)
 
     @app.after_request
     def measure(response):

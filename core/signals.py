@@ -14,3 +14,11 @@ request_transition = _signals.signal("request-transition")
 
 #: Sent with the Tenant after a support request was opened and flushed (request=, actor=).
 request_opened = _signals.signal("request-opened")
+
+#: Sent with the Tenant after an action of the support-request state machine was applied and flushed
+#: (request=, action=, actor=); staff notifications answer it.
+request_changed = _signals.signal("request-changed")
+
+#: Sent with the Tenant after a referral was asked (referral=, actor=) or answered (referral=, actor=).
+referral_asked = _signals.signal("referral-asked")
+referral_answered = _signals.signal("referral-answered")

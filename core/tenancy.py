@@ -96,7 +96,12 @@ def cross_tenant_scope():
 
 def enter_tenant(tenant) -> None:
     """Set the tenant for the rest of the request (called once when the URL is resolved)."""
-    _set_scope(Scope(tenant_id=tenant.id))
+    _set_scope(Scope(tenant_id=tenant.id if hasattr(tenant, "id") else int(tenant)))
+
+
+def leave_tenant() -> None:
+    """No tenant for the rest of the request (the URL's tenant turned out not to be served)."""
+    _set_scope(NO_SCOPE)
 
 
 class TenantOwned:

@@ -169,11 +169,20 @@ class CustomEntrySchema(LabelSchema):
     code = String(required=True, validate=validate.Regexp(CODE_RE, error=N_("must be a snake_case code")))
 
 
+class SurveyQuestionSchema(CustomEntrySchema):
+    """One of the association's own survey questions (scored 1–5), after the fixed ones."""
+
+    #: false: no longer asked (kept, so earlier answers keep their label in the results).
+    active = Boolean()
+
+
 class CategorySchema(CustomEntrySchema):
     """A beneficiary category of the association."""
 
     #: Sample data written for the demo, not the association's own list: the admin should review it.
     sample = Boolean()
+    #: false: no longer offered (kept, so what was recorded with it keeps its label).
+    active = Boolean()
 
 
 class ServiceSchema(CategorySchema):
@@ -282,7 +291,7 @@ class TenantFileSchema(_Strict):
     clauses = fields.Dict(keys=String(validate=_length(3, 120)), values=Nested(ClauseOverrideSchema),
                           load_default=dict)
     #: The association's own satisfaction-survey questions, asked after the platform's fixed ones.
-    survey_questions = List(Nested(CustomEntrySchema), load_default=list)
+    survey_questions = List(Nested(SurveyQuestionSchema), load_default=list)
     board_approvals = List(Nested(BoardApprovalSchema), load_default=list)
     #: PDPL: years a closed file is kept before its personal data is anonymised (core.pdpl.anonymise).
     retention_years = Integer(load_default=None, validate=_range(1, 50))
@@ -453,7 +462,23 @@ def warnings_for(data: dict) -> list[str]:
                                 f"but this file's policy is the text {text_hash[:12]}…: the board approved another "
                                 "text, so the policy stays a draft until the board approves this one")
     messages.extend(f"clauses: {advice}" for advice in checks.wording_checks(data))
+    for key, entries in unlisted_custom(data).items():
+        for entry in entries:
+            messages.append(f"custom_{key}: '{entry['code']}' is declared but not listed in '{key}', so staff, "
+                            f"forms and the policy do not show it: add it to '{key}' to use it, or remove it")
     return messages
+
+
+def unlisted_custom(data: dict) -> dict[str, list[dict]]:
+    """Custom channels and tools a tenant file (or the saved settings) declares but does not list in
+    `channels` / `tools`: they are kept but shown nowhere. {"channels": [...], "tools": [...]}, non-empty only."""
+    found = {}
+    for key in ("channels", "tools"):
+        listed = set(data.get(key) or [])
+        left = [entry for entry in data.get(f"custom_{key}") or [] if entry.get("code") not in listed]
+        if left:
+            found[key] = left
+    return found
 
 
 def policy_text_hash(data: dict) -> str:

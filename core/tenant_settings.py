@@ -14,7 +14,7 @@ from core.signals import tenant_settings_changed
 #: operator's file and the policy pages.
 EDITABLE = ("beneficiary_term", "contact", "review", "referral", "channels", "custom_channels", "tools",
             "custom_tools", "modules", "holidays", "dropped_holidays", "clauses", "file_access",
-            "verification_steps", "service_controls")
+            "verification_steps", "service_controls", "categories", "services", "survey_questions")
 
 
 def update(tenant: Tenant, changes: dict) -> list[str]:

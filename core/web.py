@@ -2,7 +2,7 @@
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, g, request
+from flask import Blueprint, abort, current_app, g, request
 from flask_login import current_user, login_required
 from werkzeug.routing import IntegerConverter
 
@@ -11,7 +11,7 @@ from core.digits import to_int
 from core.extensions import db
 from core.models import Tenant, TenantStatus
 from core.models.keys import INT4_MAX, MAX_ID
-from core.tenancy import RESERVED_SLUGS, enter_tenant
+from core.tenancy import RESERVED_SLUGS, enter_tenant, leave_tenant
 
 
 def resolve_tenant(slug: str) -> Tenant:
@@ -24,6 +24,52 @@ def resolve_tenant(slug: str) -> Tenant:
     return tenant
 
 
+def _tenant_ids() -> dict[str, int]:
+    """Slug → tenant id, per process and app: a hint only. With it the request's transaction begins in
+    the tenant's scope (one `set_config` instead of two), and the tenant and the user's roles there come
+    back in one query. The tenant is still read by its slug on every request, so a suspension or a new
+    slug counts at once; a hint that no longer fits is simply not used."""
+    return current_app.extensions.setdefault("wasl_tenant_ids", {})
+
+
+def _roles_column(user_id: int):
+    from core.models import TenantRole
+
+    return (sa.select(sa.func.aggregate_strings(TenantRole.role, ","))
+            .where(TenantRole.tenant_id == Tenant.id, TenantRole.user_id == user_id)
+            .scalar_subquery())
+
+
+def enter_tenant_of_url(slug: str | None) -> tuple[Tenant, frozenset[str]]:
+    """Resolve the URL's tenant, enter its scope, and read the current user's roles there."""
+    if not slug or slug in RESERVED_SLUGS:
+        abort(404)
+    hint = _tenant_ids().get(slug)
+    if hint is not None:
+        enter_tenant(hint)
+    user_id = current_user.id if current_user.is_authenticated else None  # loads the session (first query)
+    if hint is not None and user_id is not None:
+        row = db.session.execute(sa.select(Tenant, _roles_column(user_id)).where(Tenant.slug == slug)).first()
+        tenant, joined_roles = row if row is not None else (None, None)
+    else:
+        tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
+        joined_roles = None
+    if tenant is None or tenant.status != TenantStatus.active:
+        if hint is not None:
+            leave_tenant()
+        abort(404)
+    if tenant.id != hint:
+        _tenant_ids()[slug] = tenant.id
+        enter_tenant(tenant.id)
+        joined_roles = None
+        roles = roles_in(current_user, tenant) if user_id is not None else frozenset()
+    elif user_id is None:
+        roles = frozenset()
+    else:
+        roles = frozenset(joined_roles.split(",")) if joined_roles else frozenset()
+    return tenant, roles
+
+
 def tenant_blueprint(name: str, import_name: str, prefix: str = "", members_only: bool = False) -> Blueprint:
     """A blueprint under `/<tenant_slug><prefix>`, with the tenant resolved once per request.
 
@@ -34,10 +80,7 @@ def tenant_blueprint(name: str, import_name: str, prefix: str = "", members_only
 
     @bp.url_value_preprocessor
     def pull_tenant(endpoint, values):
-        tenant = resolve_tenant(values.pop("tenant_slug", None))
-        g.tenant = tenant
-        enter_tenant(tenant)
-        g.roles = roles_in(current_user, tenant) if current_user.is_authenticated else frozenset()
+        g.tenant, g.roles = enter_tenant_of_url(values.pop("tenant_slug", None))
 
     @bp.url_defaults
     def add_tenant(endpoint, values):

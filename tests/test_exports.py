@@ -108,6 +108,7 @@ def test_the_admin_exports_the_filtered_audit_log(app, office):
     rows = _csv(admin.get("/alpha/admin/exports/audit.csv?action=beneficiary.create&lang=en"))
     assert rows[0][:3] == ["When", "When (Hijri)", "Who"]
     assert len(rows) == 4 and {r[4] for r in rows[1:]} == {"beneficiary.create"}
+    assert rows[0][5] == "What" and {r[5] for r in rows[1:]} == {"Opened a file"}  # the code, then its label
     assert "ملف جمعية أخرى" not in str(rows)
     assert admin.get("/alpha/admin/exports/audit.csv?since=yesterday").status_code == 422
     assert office.get("/alpha/admin/exports/audit.csv").status_code == 403

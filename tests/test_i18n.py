@@ -74,13 +74,19 @@ def test_every_ui_string_has_an_arabic_translation():
     """Extract the strings from the code as it is now, so a new string without Arabic fails here."""
     with (ROOT / "babel.cfg").open() as fh:
         method_map, options_map = parse_mapping_cfg(fh)
-    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
-    found = {msgid if isinstance(msgid, str) else msgid[0]
-             for *_, msgid, _comments, _context in extract_from_dir(
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+    found = {(msgid if isinstance(msgid, str) else msgid[0], context)
+             for *_, msgid, _comments, context in extract_from_dir(
                  str(ROOT), method_map, options_map, keywords=keywords)}
     with (ROOT / "translations/ar/LC_MESSAGES/messages.po").open("rb") as fh:
         catalog = read_po(fh)
-    missing = sorted(m for m in found if m and not (catalog.get(m) and catalog.get(m).string))
+
+    def translated(message):  # a plural needs every one of Arabic's six forms
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        return all(forms) and len(forms) == (catalog.num_plurals if message.pluralizable else 1)
+
+    missing = sorted(m for m, context in found
+                     if m and not (catalog.get(m, context) and translated(catalog.get(m, context))))
     assert missing == [], f"run `make translations` and translate: {missing[:10]}"
 
 

@@ -11,7 +11,7 @@ from core import holidays, tenant_settings
 from core.catalog import CHANNELS, TOOLS
 from core.extensions import db
 from core.roles import Role
-from core.tenant_files import TenantFileError
+from core.tenant_files import TenantFileError, unlisted_custom
 from core.tenant_forms import SECTION_LABELS
 from core.web import roles_required
 
@@ -39,7 +39,7 @@ def _upcoming_holidays() -> list:
 def _render(form: SettingsForm, status: int = 200):
     return render_template("admin/settings.html", tenant=g.tenant, form=form, catalogs={
         "channels": CHANNELS, "tools": TOOLS}, holiday_dates=_holiday_dates(g.tenant.settings or {}),
-        platform_holidays=_upcoming_holidays()), status
+        platform_holidays=_upcoming_holidays(), unlisted=unlisted_custom(g.tenant.settings or {})), status
 
 
 def _conflict():

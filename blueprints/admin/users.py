@@ -1,6 +1,7 @@
 """Admin routes: the association's members and their roles."""
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from blueprints.admin.forms import InviteForm, MemberRolesForm, RemoveMemberForm, RevokeInvitationForm
@@ -55,9 +56,10 @@ def user_invite():
                 _show_error(form, exc)
             else:
                 db.session.commit()
-                flash(_("An invitation was sent to {email}. It is valid for {days} days; the person joins when "
-                        "they accept it.").format(email=isolate(invitation.email), days=invitations.valid_days()),
-                      "success")
+                flash(_("An invitation was sent to {email}.").format(email=isolate(invitation.email)) + " " +
+                      ngettext("It is valid for %(num)d day; the person joins when they accept it.",
+                               "It is valid for %(num)d days; the person joins when they accept it.",
+                               invitations.valid_days()), "success")
                 return redirect(url_for("admin.users"))
     return render_template("admin/users_invite.html", tenant=g.tenant, form=form,
                            days=invitations.valid_days()), status

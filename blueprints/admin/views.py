@@ -1,12 +1,11 @@
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import abort, g, render_template, request
-from flask_babel import gettext as _
 
-from core import audit
+from core import audit, audit_labels
 from core.calendar import RIYADH
-from core.digits import ascii_digits
+from core.dates import DateInputError, read_date
 from core.exports import listings
 from core.exports.operations import FORMATS, export, response
 from core.extensions import db
@@ -45,10 +44,10 @@ def _audit_query(args):
     for key, bound in (("since", AuditEntry.created_at.__ge__), ("until", AuditEntry.created_at.__lt__)):
         if not filters[key]:
             continue
-        try:
-            day = date.fromisoformat(ascii_digits(filters[key])) + timedelta(days=1 if key == "until" else 0)
-        except ValueError:
-            errors[key] = _("Enter a date as YYYY-MM-DD.")
+        try:  # dd/mm/yyyy, yyyy-mm-dd or a Hijri date, in any digits (core.dates, as every date field)
+            day = read_date(filters[key]).day + timedelta(days=1 if key == "until" else 0)
+        except DateInputError as exc:
+            errors[key] = str(exc.message)
             continue
         query = query.where(bound(datetime.combine(day, time(), RIYADH)))
     return query, filters, errors
@@ -65,8 +64,11 @@ def audit_log():
     entries = [] if errors else db.session.scalars(query.limit(PAGE_SIZE + 1)).all()
     more = len(entries) > PAGE_SIZE
     page_filters = {k: v for k, v in filters.items() if v}
-    return render_template("admin/audit.html", tenant=g.tenant, entries=entries[:PAGE_SIZE], more=more,
-                           filters=filters, page_filters=page_filters, errors=errors), 422 if errors else 200
+    entries = entries[:PAGE_SIZE]
+    return render_template("admin/audit.html", tenant=g.tenant, entries=entries, more=more,
+                           readable=audit_labels.readable(entries), action_choices=audit_labels.filter_choices(),
+                           filters=filters, page_filters=page_filters,
+                           errors=errors), 422 if errors else 200
 
 
 @bp.get("/exports/audit.<fmt>")
@@ -89,4 +91,5 @@ def audit_entry(entry_id: int):
         abort(404)
     audit.record("audit.view", entry)
     db.session.commit()
-    return render_template("admin/audit_entry.html", tenant=g.tenant, entry=entry)
+    return render_template("admin/audit_entry.html", tenant=g.tenant, entry=entry,
+                           readable=audit_labels.readable([entry])[entry.id])

@@ -1,5 +1,6 @@
 """The platform operator's console: every tenant, provisioning from a file or a form, suspending."""
 from pathlib import Path
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -13,6 +14,7 @@ from core.extensions import db
 from core.invitations import operations as invitations
 from core.messaging.compose import isolate
 from core.models import Tenant
+from core.models.policy import BoardApproval
 from core.reports.platform import overview
 from core.roles import Role
 from core.tenancy import cross_tenant_scope
@@ -57,10 +59,25 @@ def tenant(slug: str):
     with cross_tenant_scope():
         found = _tenant_or_404(slug)
         count = tenants.counts().get(found.id, {"members": 0, "audit": 0})
+        approvals = _board_approvals(found)
         audit.record("operator.view", found, tenant_id=None)
         db.session.commit()
-    return render_template("operator/tenant.html", tenant=found, count=count,
+    return render_template("operator/tenant.html", tenant=found, count=count, approvals=approvals,
                            catalogs={"channels": CHANNELS, "tools": TOOLS, "modules": MODULES})
+
+
+def _board_approvals(tenant) -> SimpleNamespace:
+    """The board approvals recorded for the tenant's policy versions, counted from the records themselves:
+    the tenant file's list only seeds them, and approvals recorded on the policy pages are not in it."""
+    query = sa.select(BoardApproval).where(BoardApproval.tenant_id == tenant.id)
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    latest = db.session.scalars(query.order_by(BoardApproval.gregorian_date.desc().nulls_last(),
+                                               BoardApproval.created_at.desc()).limit(1)).first()
+    if latest is None or latest.gregorian_date is None:
+        return SimpleNamespace(count=count, latest=None)
+    # plain values: the page renders after the commit, outside the cross-tenant scope the rows need
+    return SimpleNamespace(count=count, latest=SimpleNamespace(gregorian_date=latest.gregorian_date,
+                                                               version_number=latest.version_number))
 
 
 @bp.get("/tenants/<slug>/export.toml")

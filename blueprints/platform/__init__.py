@@ -2,7 +2,7 @@
 import hmac
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_from_directory
 
 from core.extensions import db
 from core.models import Tenant, TenantStatus
@@ -16,6 +16,19 @@ def landing():
         sa.select(Tenant).where(Tenant.status == TenantStatus.active).order_by(Tenant.name_ar)
     ).all()
     return render_template("platform/landing.html", tenants=tenants)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on every page whatever the page links: the icon, cached for a week."""
+    return send_from_directory(current_app.static_folder, "img/favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=7 * 24 * 3600)
+
+
+@bp.get("/apple-touch-icon.png")
+@bp.get("/apple-touch-icon-precomposed.png")
+def apple_touch_icon():
+    return send_from_directory(current_app.static_folder, "img/apple-touch-icon.png", max_age=7 * 24 * 3600)
 
 
 @bp.get("/dates/understand")

@@ -22,7 +22,7 @@ def _apply_page(status=200, **context):
     context.setdefault("values", {})
     locale = locale_code()
     return render_template(
-        "portal/apply.html", services=[(s.code, s.label(locale)) for s in services(g.tenant)],
+        "portal/apply.html", services=[(s.code, s.label(locale)) for s in services(g.tenant, offered_only=True)],
         genders=list(vocabulary.GENDERS.items()), nationalities=list(vocabulary.countries().items()),
         declaration=DECLARATION_TEXT.get(locale, DECLARATION_TEXT["ar"]), sla_days=sla_days(g.tenant),
         **context), status

@@ -8,6 +8,7 @@ from blueprints.staff import (  # noqa: F401  (they add routes to bp)
     home,
     imports,
     lifecycle,
+    notifications,
     pdpl,
     printing,
     program_registrations,

@@ -84,6 +84,15 @@ def show(template: str, **context):
     return render_template(template, tenant=g.tenant, **context)
 
 
+def id_url_prefix(endpoint: str, key: str) -> str:
+    """The URL of `endpoint` up to its id (`/alpha/staff/requests/`): lists build one link a row, and
+    url_for cost ~0.1 ms each, 14 ms on the work queues' 140 rows; the prefix is built once a page."""
+    url = url_for(endpoint, **{key: 0})
+    if not url.endswith("/0"):
+        raise ValueError(f"{endpoint} does not end with its {key}")
+    return url[:-1]
+
+
 @bp.context_processor
 def staff_helpers():
     from core.i18n import locale_code
@@ -108,5 +117,6 @@ def staff_helpers():
         "service_kind_label": lambda code: SERVICE_KIND_LABELS.get(code, code or ""),
         "service_kind_options": list(SERVICE_KIND_LABELS.items()),
         "module_on": lambda code: enabled(g.get("tenant"), code),
+        "id_url_prefix": id_url_prefix,
         "file_status": FileStatus,
     }

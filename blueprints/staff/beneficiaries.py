@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from blueprints.staff.base import EDITORS, READERS, REFERRERS, bp, can, done, get_or_404, refused, show
 from blueprints.staff.casework import load_file
+from core import offerings
 from core.beneficiaries import operations, vocabulary
 from core.beneficiaries.errors import WorkflowError
 from core.beneficiaries.models import Beneficiary, HouseholdMember, IncomeSource
@@ -17,13 +18,15 @@ from core.messaging.models import OutboxMessage
 from core.settings import channels
 from core.web import arg_id, roles_required
 from core.workflow import queries
+from core.workflow import timeline as timeline_of
 from core.workflow.deadlines import today
-from core.workflow.models import Interaction, Referral, SupportRequest
+from core.workflow.models import Referral, SupportRequest
 from core.workflow.services import services
 
 
 def _form_context(**extra):
     return dict(categories=vocabulary.categories(g.tenant), researchers=operations.researchers(),
+                inactive_categories=offerings.inactive_codes(g.tenant, "categories"),
                 countries=vocabulary.countries(), today=today(), vocabulary=vocabulary, **extra)
 
 
@@ -96,13 +99,13 @@ def _detail(b, **context):
     referrals = db.session.scalars(sa.select(Referral).where(Referral.beneficiary_id == b.id)
                                    .options(joinedload(Referral.asked_by), joinedload(Referral.answered_by))
                                    .order_by(Referral.id.desc())).all()
-    timeline = db.session.scalars(sa.select(Interaction).where(Interaction.beneficiary_id == b.id)
-                                  .options(joinedload(Interaction.user), joinedload(Interaction.request))
-                                  .order_by(Interaction.id.desc()).limit(200)).all()
+    shown = timeline_of.chosen(request.args.get("timeline"))
+    timeline = timeline_of.entries(b.id, shown)
     messages = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.beneficiary_id == b.id)
                                   .order_by(OutboxMessage.id.desc())).all()
     return show("staff/beneficiary.html", b=b, household=household, incomes=incomes, requests=requests,
                 referrals=referrals, timeline=timeline, messages=messages, vocabulary=vocabulary,
+                timeline_days=timeline_of.by_day(timeline), timeline_shown=shown, timeline_filters=timeline_of.FILTERS,
                 countries=vocabulary.countries(), today=today(),
                 category_labels=vocabulary.category_labels(g.tenant), channels=channels(g.tenant),
                 services=services(g.tenant), may_edit=can(*EDITORS), may_refer=can(*REFERRERS),

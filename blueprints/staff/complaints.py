@@ -3,6 +3,7 @@ and the users added to each complaint; every view is audited."""
 import sqlalchemy as sa
 from flask import abort, g, request, send_file
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from blueprints.staff.base import bp, done, finish, get_or_404, refused, show
@@ -77,7 +78,7 @@ def complaints_bulk():
             abort(400)
     except WorkflowError as exc:
         return refused(exc, lambda **c: complaints_page(**c))
-    return done(_("{count} complaint(s) updated.").format(count=count), "staff.complaints")
+    return done(ngettext("%(num)d complaint updated.", "%(num)d complaints updated.", count), "staff.complaints")
 
 
 @bp.route("/complaints/new", methods=["GET", "POST"])
@@ -168,12 +169,14 @@ def complaint_change_request(complaint_id: int):
 def complaint_attachment(attachment_id: int):
     found = get_or_404(ComplaintAttachment, attachment_id)
     complaint = _open(found.complaint_id)
-    path = operations.attachment_path(found)
-    if not path.is_file():
-        abort(404)
-    from core import audit
+    from core import audit, storage
+    from core.workflow.attachments import key_of
 
+    try:
+        content = storage.uploads().open(key_of(found))
+    except FileNotFoundError:
+        abort(404)
     audit.record("complaint.attachment.view", found, after={"reference": complaint.reference})
     db.session.commit()
-    return send_file(path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name,
+    return send_file(content, mimetype=found.content_type, as_attachment=True, download_name=found.original_name,
                      max_age=0)

@@ -12,7 +12,7 @@ from flask_login import current_user
 from blueprints.staff.base import EDITORS, READERS, bp, done, get_or_404, refused, show
 from blueprints.staff.casework import load_file, load_request
 from blueprints.staff.requests import _again
-from core import audit
+from core import audit, storage
 from core.beneficiaries import corrections as file_corrections
 from core.beneficiaries import vocabulary
 from core.beneficiaries.errors import WorkflowError
@@ -67,12 +67,13 @@ def delete_attachment(request_id: int, attachment_id: int):
 def preview_attachment(request_id: int, attachment_id: int):
     """The file shown inside the page (an <img> or an <iframe>), never downloaded."""
     _request, found = _attachment_of(request_id, attachment_id)
-    path = attachments.path_of(found)
-    if not path.is_file():
+    try:
+        content = storage.uploads().open(attachments.key_of(found))
+    except FileNotFoundError:
         abort(404)
     audit.record("request.attachment.view", found, after={"name": found.original_name, "preview": True})
     db.session.commit()
-    response = send_file(path, mimetype=found.content_type, max_age=0)
+    response = send_file(content, mimetype=found.content_type, max_age=0)
     name = attachments.download_name(found)
     response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name)}"
     response.headers["X-Frame-Options"] = "SAMEORIGIN"

@@ -43,7 +43,10 @@ def queues_for(roles) -> list[str]:
 @bp.get("/")
 @roles_required(*READERS)
 def home():
-    queues = [(name, QUEUES[name], *queries.queue(name)) for name in queues_for(g.roles)]
+    names = queues_for(g.roles)
+    queues = [(name, QUEUES[name], rows, total)
+              for name, (rows, total) in zip(names, queries.queues(names), strict=True)]
+    queues.sort(key=lambda queue: queue[3] == 0)  # queues with work first, in their usual order
     return show("staff/home.html", queues=queues, roles=sorted(g.roles), today=today(),
                 service_labels={s.code: s for s in services(g.tenant)})
 

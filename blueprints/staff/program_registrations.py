@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from blueprints.staff.base import READERS, bp, done, finish, get_or_404, refused, show
 from blueprints.staff.programs import program_or_404, programs_only
-from core import audit
+from core import audit, storage
 from core.beneficiaries.errors import WorkflowError
 from core.extensions import db
 from core.i18n import locale_code
@@ -146,11 +146,15 @@ def registration_proof_upload(program_id: int, registration_id: int):
 def registration_proof(program_id: int, registration_id: int):
     program = program_or_404(program_id)
     registration = _registration(program, registration_id)
-    if not registration.proof_stored_name or not registrations.proof_path(registration).is_file():
+    if not registration.proof_stored_name:
+        abort(404)
+    try:
+        content = storage.uploads().open(storage.key(registration.tenant_id, registration.proof_stored_name))
+    except FileNotFoundError:
         abort(404)
     audit.record("program.registration.proof.view", registration, after={"number": registration.number})
     db.session.commit()
-    return send_file(registrations.proof_path(registration), mimetype=registration.proof_content_type,
+    return send_file(content, mimetype=registration.proof_content_type,
                      as_attachment=True, download_name=registration.proof_name, max_age=0)
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from blueprints.staff import verification
 from blueprints.staff.base import EDITORS, READERS, bp, can, done, finish, get_or_404, refused, show
 from blueprints.staff.casework import load_request
-from core import audit
+from core import audit, storage
 from core.beneficiaries import vocabulary
 from core.beneficiaries.errors import WorkflowError
 from core.beneficiaries.models import Beneficiary
@@ -16,6 +16,7 @@ from core.extensions import db
 from core.messaging.compose import isolate
 from core.messaging.models import OutboxMessage
 from core.modules import enabled
+from core.notifications import operations as notifications
 from core.portal import operations as portal
 from core.settings import channels
 from core.web import arg_id, roles_required
@@ -57,7 +58,7 @@ def new_request(beneficiary_id: int):
 
     def render(**context):
         return show("staff/request_new.html", b=beneficiary, channels=channels(g.tenant),
-                    services=services(g.tenant), **context)
+                    services=services(g.tenant, offered_only=True), **context)
 
     if request.method == "GET":
         return render(values={})
@@ -110,6 +111,7 @@ def _detail(support_request, status=200, **context):
 def request_detail(request_id: int):
     support_request = _load(request_id)
     audit.record("request.view", support_request, after={"reference": support_request.reference})
+    notifications.read_about_request(current_user, support_request.id)
     page = _detail(support_request)
     db.session.commit()  # after rendering: committing expires what the page reads
     return page
@@ -189,12 +191,13 @@ def attachment(attachment_id: int):
     _load(found.request_id)  # the file's confidentiality applies to its attachments
     if found.deleted_at is not None:  # removed as wrong: kept for the audit, no longer served
         abort(404)
-    path = attachments.path_of(found)
-    if not path.is_file():
+    try:
+        content = storage.uploads().open(attachments.key_of(found))
+    except FileNotFoundError:
         abort(404)
     audit.record("request.attachment.view", found, after={"name": found.original_name})
     db.session.commit()
-    return send_file(path, mimetype=found.content_type, as_attachment=True,
+    return send_file(content, mimetype=found.content_type, as_attachment=True,
                      download_name=attachments.download_name(found), max_age=0)
 
 

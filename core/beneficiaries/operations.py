@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from core import audit
-from core.arabic import normalise
+from core.arabic import name_key
 from core.beneficiaries import vocabulary
 from core.beneficiaries.errors import ConflictError, FormErrors
 from core.beneficiaries.fields import first_errors
@@ -80,7 +80,7 @@ def _apply(beneficiary: Beneficiary, data: dict) -> None:
         if name in data:
             setattr(beneficiary, name, data[name])
     beneficiary.name = beneficiary.name.strip()
-    beneficiary.name_search = normalise(beneficiary.name)
+    beneficiary.name_search = name_key(beneficiary.name)
     wanted = list(dict.fromkeys(data.get("categories") or []))
     current = {c.code: c for c in beneficiary.categories}
     beneficiary.categories = [current.get(code) or BeneficiaryCategory(code=code) for code in wanted]

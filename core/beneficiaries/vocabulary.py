@@ -46,10 +46,12 @@ LANGUAGES = {"ar": _l("Arabic"), "en": _l("English")}
 COMMON_NATIONALITIES = ("SA", "YE", "EG", "SY", "SD", "PK", "IN", "BD", "JO", "PS")
 
 
-def categories(tenant) -> list[Entry]:
+def categories(tenant, offered_only: bool = False) -> list[Entry]:
+    """The association's categories; with offered_only, without the ones its admin deactivated."""
     custom = (tenant.settings or {}).get("categories")
     if custom:
-        return [Entry(c["code"], c["label_ar"], c["label_en"]) for c in custom]
+        return [Entry(c["code"], c["label_ar"], c["label_en"]) for c in custom
+                if not (offered_only and c.get("active") is False)]
     return list(DEFAULT_CATEGORIES)
 
 

@@ -190,10 +190,17 @@ AUDIT = Listing("audit", "audit", _l("Audit log"), (
     Column("who", _l("Who"), lambda e, labels: e.actor.name if e.actor else ""),
     Column("email", _l("E-mail"), lambda e, labels: e.actor.email if e.actor else ""),
     Column("action", _l("Action"), lambda e, labels: e.action),
+    Column("what", _l("What"), lambda e, labels: _action_label(e.action)),
     Column("record", _l("Record"), lambda e, labels: f"{e.object_type or ''} {e.object_id or ''}".strip()),
     Column("before", _l("Before"), lambda e, labels: _json(e.before)),
     Column("after", _l("After"), lambda e, labels: _json(e.after)),
 ))
+
+
+def _action_label(code: str) -> str:
+    from core.audit_labels import action_label
+
+    return action_label(code)[0]
 
 
 def _json(value) -> str:

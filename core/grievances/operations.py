@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy.orm.exc import StaleDataError
 
-from core import audit
+from core import audit, storage
 from core.arabic import normalise
 from core.beneficiaries.errors import ConflictError, FormErrors, IllegalTransition, NotAllowed
 from core.beneficiaries.fields import first_errors
@@ -31,7 +31,7 @@ from core.models import TenantRole, User
 from core.models.base import utcnow
 from core.roles import Role
 from core.surveys.operations import Contact
-from core.workflow.attachments import MAX_BYTES, folder, sniff
+from core.workflow.attachments import MAX_BYTES, folder, save, sniff
 
 MODULE = "grievances"
 #: Who handles complaints; tenant admins may open them too.
@@ -82,11 +82,19 @@ def file_complaint(tenant, form, uploads=(), received_via: str = "portal", langu
         other_information=data.get("other_information"), request_reference=data.get("request_reference"),
         event_date=data["event_date"], submitted_at=now, late_excuse=data.get("late_excuse") if late else None,
         decision_due=rules.decision_due(tenant, filed_on))
+    names = [secrets.token_hex(16) + extension for _original, _type, extension, _content in stored]
+    written = []
+    try:  # every file, or none: the form is refused on its attachments field before any row is written
+        for name, (_original, _type, _extension, content) in zip(names, stored, strict=True):
+            save(tenant.id, name, content, field="attachments")
+            written.append(name)
+    except FormErrors:
+        for name in written:
+            storage.uploads().delete(storage.key(tenant.id, name))
+        raise
     db.session.add(complaint)
     db.session.flush()
-    for original, content_type, extension, content in stored:
-        name = secrets.token_hex(16) + extension
-        (folder(complaint.tenant_id) / name).write_bytes(content)
+    for name, (original, content_type, _extension, content) in zip(names, stored, strict=True):
         db.session.add(ComplaintAttachment(complaint_id=complaint.id, original_name=original[:200], stored_name=name,
                                            content_type=content_type, size=len(content)))
     db.session.flush()

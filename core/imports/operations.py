@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
 from core import audit
-from core.arabic import normalise
+from core.arabic import name_key, normalise
 from core.beneficiaries import vocabulary
 from core.beneficiaries.errors import FormErrors, IllegalTransition
 from core.beneficiaries.fields import first_errors
@@ -370,7 +370,7 @@ def _insert_files(job: ImportJob, rows: list[dict]) -> None:
                                                     "birth_calendar", "mobile", "email", "city", "district",
                                                     "address", "marital_status", "language")}
         record["name"] = record["name"].strip()
-        record.update(tenant_id=tenant_id, file_number=number, name_search=normalise(record["name"]),
+        record.update(tenant_id=tenant_id, file_number=number, name_search=name_key(record["name"]),
                       created_by_id=job.created_by_id, created_at=now, updated_at=now, version=1)
         record["nationality"] = record["nationality"] or "SA"
         record["birth_calendar"] = record["birth_calendar"] or "gregorian"

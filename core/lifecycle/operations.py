@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 from sqlalchemy.orm.exc import StaleDataError
 
 from core import audit
-from core.arabic import normalise
+from core.arabic import name_key
 from core.beneficiaries.errors import ConflictError, FormErrors, IllegalTransition, NotAllowed
 from core.beneficiaries.fields import first_errors
 from core.beneficiaries.models import Beneficiary, BeneficiaryCategory, HouseholdMember
@@ -271,7 +271,7 @@ def _successor_file(tenant, deceased, member, data, actor) -> Beneficiary:
     if member.relation in DEPENDANTS:
         codes.add("orphan")
     successor = Beneficiary(
-        file_number=next_number("beneficiary"), name=member.name, name_search=normalise(member.name),
+        file_number=next_number("beneficiary"), name=member.name, name_search=name_key(member.name),
         national_id=national_id, nationality=deceased.nationality, gender=gender, birth_date=member.birth_date,
         mobile=data.get("new_holder_mobile") or deceased.mobile, email=None, city=deceased.city,
         district=deceased.district, address=deceased.address, language=deceased.language,

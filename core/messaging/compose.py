@@ -118,6 +118,21 @@ def contact_of(who, prefer: str | None = None) -> tuple[str, str] | None:
     return next(((medium, address) for medium, address in order if address), None)
 
 
+#: The Arabic catalog writes the greeting in the masculine («عزيزنا فلان»), as Arabic does for an unknown
+#: reader; a woman is addressed «عزيزتنا». Applied to every message to a person whose gender is known.
+_GREETINGS_AR = {"female": ("عزيزنا", "عزيزتنا")}
+
+
+def address_by_gender(text: str, gender: str | None, language: str | None) -> str:
+    """The greeting at the head of a line, in the reader's gender: «عزيزتنا سارة،» for a woman."""
+    if (language or "ar") != "ar" or gender not in _GREETINGS_AR:
+        return text
+    masculine, wanted = _GREETINGS_AR[gender]
+    lines = text.split("\n")
+    return "\n".join(wanted + line[len(masculine):] if line.startswith(masculine + " ") else line
+                     for line in lines)
+
+
 def enqueue_text(kind: str, who, subject: str, body: str, sms_texts: tuple[str, ...] = (), *,
                  request_id=None, prefer: str | None = None, sensitive: str | None = None) -> OutboxMessage | None:
     """Add a composed message to the outbox for a beneficiary or a contact (None if no way to reach them).
@@ -130,11 +145,15 @@ def enqueue_text(kind: str, who, subject: str, body: str, sms_texts: tuple[str, 
     if found is None:
         return None
     medium, recipient = found
+    language = getattr(who, "language", None) or "ar"
+    gender = getattr(who, "gender", None)
+    body, sms_texts = (address_by_gender(body, gender, language),
+                       tuple(address_by_gender(t, gender, language) for t in sms_texts))
     if medium == "sms":
         body = sms.compose(*(sms_texts or (body,)))
     message = OutboxMessage(beneficiary_id=getattr(who, "beneficiary_id", None) or _beneficiary_id(who),
                             request_id=request_id, kind=kind, medium=medium, recipient=recipient,
-                            language=getattr(who, "language", None) or "ar", subject=subject[:200], body=body,
+                            language=language, subject=subject[:200], body=body,
                             sensitive=sensitive, next_attempt_at=utcnow())
     db.session.add(message)
     return message

@@ -8,6 +8,7 @@ import core.imports.models  # noqa: F401
 import core.invitations.models  # noqa: F401
 import core.lifecycle.models  # noqa: F401
 import core.messaging.models  # noqa: F401
+import core.notifications.models  # noqa: F401
 import core.pdpl.models  # noqa: F401
 import core.portal.models  # noqa: F401
 import core.programs.models  # noqa: F401

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from core import audit
+from core import audit, storage
 from core.beneficiaries.errors import IllegalTransition
 from core.beneficiaries.models import Beneficiary, HouseholdMember
 from core.extensions import db
@@ -92,7 +92,7 @@ def anonymise(tenant, beneficiary: Beneficiary, actor=None, now: datetime | None
     db.session.execute(sa.update(Consent).where(Consent.beneficiary_id == b_id).values(
         guardian_name=None, guardian_national_id=None))
     for found in db.session.scalars(sa.select(Attachment).where(Attachment.request_id.in_(request_ids))):
-        attachments.path_of(found).unlink(missing_ok=True)
+        storage.uploads().delete(attachments.key_of(found))
         db.session.delete(found)
     record = Anonymisation(beneficiary_id=b_id, file_number=beneficiary.file_number,
                            done_by_id=getattr(actor, "id", None))

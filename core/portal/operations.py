@@ -74,7 +74,7 @@ def apply_online(tenant, form, language: str) -> Applied:
         raise NotAllowed(_l("This association does not take requests through its website."))
     errors = {}
     try:
-        data = _load(ApplySchema(services=[s.code for s in services(tenant)]), form)
+        data = _load(ApplySchema(services=[s.code for s in services(tenant, offered_only=True)]), form)
     except FormErrors as exc:
         errors, data = exc.errors, None
     file_form = MultiDict([(k, form.get(k, "")) for k in FILE_FIELDS] + [("language", language)])

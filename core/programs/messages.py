@@ -6,7 +6,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from core.extensions import db
-from core.messaging.compose import isolate, plain_dual_date
+from core.messaging.compose import address_by_gender, isolate, plain_dual_date
 from core.messaging.models import OutboxMessage
 from core.models.base import utcnow
 
@@ -103,6 +103,7 @@ def enqueue(kind: str, tenant, program, registration, participant, **extra) -> O
     with force_locale(language):
         values = {k: (v(language) if callable(v) else v) for k, v in extra.items()}
         subject, body = _texts(kind, tenant, program, registration, participant, language, values)
+    body = address_by_gender(body, participant.gender, language)
     message = OutboxMessage(beneficiary_id=participant.beneficiary_id, program_registration_id=registration.id,
                             kind=kind, medium=medium, recipient=address, language=language,
                             subject=subject[:200], body=body, next_attempt_at=utcnow())

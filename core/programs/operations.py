@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.orm.exc import StaleDataError
 
 from core import audit
@@ -103,8 +104,9 @@ def update_program(tenant, program: Program, form, actor) -> Program:
                                                        "program is announced."))})
     taken = registrations.seats_taken(program)
     if data["capacity"] < taken:
-        raise FormErrors({"capacity": _("{n} seats are already taken: the capacity cannot be lower.").format(
-            n=taken)})
+        raise FormErrors({"capacity": ngettext("%(num)d seat is already taken: the capacity cannot be lower.",
+                                               "%(num)d seats are already taken: the capacity cannot be lower.",
+                                               taken)})
     before = snapshot(program)
     for name in FIELDS:
         setattr(program, name, data[name])

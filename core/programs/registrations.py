@@ -210,7 +210,7 @@ def attach_proof(registration: Registration, upload, actor=None) -> None:
     if kind is None:
         raise FormErrors({"file": str(_l("Only PDF, PNG and JPEG files are accepted."))})
     stored = secrets.token_hex(16) + kind[1]
-    (attachments.folder(registration.tenant_id) / stored).write_bytes(data)
+    attachments.save(registration.tenant_id, stored, data)  # before any change: a refused file changes nothing
     registration.proof_name = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:200] or stored
     registration.proof_stored_name, registration.proof_content_type = stored, kind[0]
     registration.proof_uploaded_at = utcnow()

@@ -21,12 +21,14 @@ FIXED = (
 )
 
 
-def questions(tenant) -> list[Entry]:
-    """The fixed questions, then the tenant's own from its settings, in its order."""
+def questions(tenant, asked_only: bool = True) -> list[Entry]:
+    """The fixed questions, then the tenant's own from its settings, in its order; a question the admin
+    deactivated is no longer asked but keeps its label for earlier answers (`asked_only=False`)."""
     custom = [Entry(f"t_{q['code']}", q["label_ar"], q["label_en"])
-              for q in (tenant.settings or {}).get("survey_questions", [])]
+              for q in (tenant.settings or {}).get("survey_questions", [])
+              if not asked_only or q.get("active", True) is not False]
     return [*FIXED, *custom]
 
 
 def labels(tenant, locale: str) -> dict[str, str]:
-    return {q.code: q.label(locale) for q in questions(tenant)}
+    return {q.code: q.label(locale) for q in questions(tenant, asked_only=False)}

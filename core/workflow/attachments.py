@@ -6,7 +6,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core import audit
+from core import audit, storage
 from core.beneficiaries.errors import FormErrors, IllegalTransition
 from core.extensions import db
 from core.models.keys import get_in_tenant
@@ -21,6 +21,20 @@ SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
 )
+
+
+#: What a form's file field says when the upload store refuses a write (read-only, full).
+STORE_REFUSED = _l("The file could not be saved: the file store is not accepting files right now. Nothing was "
+                   "changed; try again later, and tell the administrator if it keeps happening.")
+
+
+def save(tenant_id: int, name: str, data: bytes, field: str = "file") -> None:
+    """Store an upload's bytes (all or nothing), or refuse the form on its file field."""
+    try:
+        storage.uploads().save(storage.key(tenant_id, name), data)
+    except storage.StorageError:
+        current_app.logger.exception("upload store refused a file")
+        raise FormErrors({field: str(STORE_REFUSED)}) from None
 
 
 def folder(tenant_id: int) -> Path:
@@ -55,7 +69,7 @@ def store(request, upload, document_id, actor) -> Attachment:
         if document is None or document.request_id != request.id:
             raise FormErrors({"document_id": str(_l("Choose one of the options."))})
     stored_name = secrets.token_hex(16) + kind[1]
-    (folder(request.tenant_id) / stored_name).write_bytes(data)
+    save(request.tenant_id, stored_name, data)  # before any row: a refused file changes nothing
     original = clean_file_name(upload.filename.replace("\\", "/").rsplit("/", 1)[-1])[:200] or stored_name
     attachment = Attachment(request_id=request.id, document_id=getattr(document, "id", None),
                             original_name=original, stored_name=stored_name, content_type=kind[0],
@@ -79,3 +93,8 @@ def download_name(attachment: Attachment) -> str:
 
 def path_of(attachment: Attachment) -> Path:
     return folder(attachment.tenant_id) / attachment.stored_name
+
+
+def key_of(attachment) -> str:
+    """The storage key of any stored upload (a request's or a complaint's attachment)."""
+    return storage.key(attachment.tenant_id, attachment.stored_name)

@@ -20,6 +20,13 @@ class SupportRequest(TenantOwned, Timestamped, db.Model):
         sa.Index("ix_support_requests_tenant_state_due", "tenant_id", "state", "decision_due"),
         sa.Index("ix_support_requests_tenant_state_received", "tenant_id", "state", "received_at"),
         sa.Index("ix_support_requests_tenant_beneficiary", "tenant_id", "beneficiary_id"),
+        # The work queues "to register and serve" and "not yet notified", in their order (migration c7a4e2f91b30).
+        sa.Index("ix_support_requests_tenant_to_serve", "tenant_id", "decided_at",
+                 postgresql_where=sa.text("state IN ('accepted', 'registered')"),
+                 sqlite_where=sa.text("state IN ('accepted', 'registered')")),
+        sa.Index("ix_support_requests_tenant_not_notified", "tenant_id", "decided_at",
+                 postgresql_where=sa.text("decided_at IS NOT NULL AND decision_notified_at IS NULL"),
+                 sqlite_where=sa.text("decided_at IS NOT NULL AND decision_notified_at IS NULL")),
         unique_tenant_id("support_requests"),
     )
 
@@ -130,7 +137,12 @@ class Referral(TenantOwned, db.Model):
     """A question referred to the tenant's referral role (إحالة), and its answer."""
 
     __tablename__ = "referrals"
-    __table_args__ = (sa.Index("ix_referrals_tenant_open", "tenant_id", "answered_at"), unique_tenant_id("referrals"))
+    __table_args__ = (sa.Index("ix_referrals_tenant_open", "tenant_id", "answered_at"),
+                      # The open referrals' work queue, oldest first.
+                      sa.Index("ix_referrals_tenant_open_asked", "tenant_id", "asked_at",
+                               postgresql_where=sa.text("answered_at IS NULL"),
+                               sqlite_where=sa.text("answered_at IS NULL")),
+                      unique_tenant_id("referrals"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True)

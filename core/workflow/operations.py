@@ -25,7 +25,7 @@ from core.models import TenantRole, User
 from core.models.base import utcnow
 from core.models.keys import get_in_tenant
 from core.roles import Role
-from core.signals import request_opened, request_transition
+from core.signals import request_changed, request_opened, request_transition
 from core.workflow import schemas
 from core.workflow.deadlines import decision_due, sla_days, today
 from core.workflow.models import Interaction, RequestDocument, SupportRequest
@@ -85,8 +85,8 @@ def open_request(tenant, beneficiary, form, actor, acknowledge: bool = True) -> 
     refusal = new_request_refusal(beneficiary.status)
     if refusal:
         raise IllegalTransition(refusal)
-    data = _load(schemas.IntakeSchema(channels=channel_codes(tenant), services=[s.code for s in services(tenant)]),
-                 form)
+    offered = [s.code for s in services(tenant, offered_only=True)]
+    data = _load(schemas.IntakeSchema(channels=channel_codes(tenant), services=offered), form)
     now = utcnow()
     year = today().year
     request = SupportRequest(
@@ -290,6 +290,7 @@ def apply_action(tenant, request: SupportRequest, action: Action, form, actor, r
                         **({"note": data["note"]} if data.get("note") else {}), **data.get("_audit", {})})
     if action in MESSAGES:
         _message(MESSAGES[action], tenant, db.session.get(Beneficiary, request.beneficiary_id), request, actor)
+    request_changed.send(tenant, request=request, action=action, actor=actor)
     return request
 
 

@@ -8,6 +8,7 @@ from core.beneficiaries.fields import first_errors
 from core.beneficiaries.operations import CONFLICT
 from core.extensions import db
 from core.models.base import utcnow
+from core.signals import referral_answered, referral_asked
 from core.workflow import schemas
 from core.workflow.models import Referral
 from core.workflow.operations import _own_request, flush_or_conflict, note
@@ -35,6 +36,7 @@ def refer(tenant, beneficiary, form, actor) -> Referral:
     audit.record("referral.create", referral, after={"beneficiary": beneficiary.file_number,
                                                      "request": getattr(request, "reference", None),
                                                      "question": referral.question})
+    referral_asked.send(tenant, referral=referral, actor=actor)
     return referral
 
 
@@ -52,4 +54,5 @@ def answer(referral: Referral, form, actor) -> Referral:
     note(referral.beneficiary_id, "referral", _("Referral answered: {answer}").format(answer=referral.answer),
          actor, None)
     audit.record("referral.answer", referral, after={"answer": referral.answer})
+    referral_answered.send(None, referral=referral, actor=actor)
     return referral

@@ -45,12 +45,13 @@ DEFAULT_SERVICES = (
 )
 
 
-def services(tenant) -> list[Service]:
+def services(tenant, offered_only: bool = False) -> list[Service]:
+    """The association's services; with offered_only, without the ones its admin deactivated."""
     custom = (tenant.settings or {}).get("services")
     if custom:
         return [Service(Entry(s["code"], s["label_ar"], s["label_en"]),
                         tuple(Entry(d["code"], d["label_ar"], d["label_en"]) for d in s.get("documents", [])))
-                for s in custom]
+                for s in custom if not (offered_only and s.get("active") is False)]
     return list(DEFAULT_SERVICES)
 
 

@@ -1,7 +1,7 @@
 """staff documents and corrections: attachments removed softly (who, when), household and income rows versioned
 
 Revision ID: d0c5a1e8b7f2
-Revises: a7c3e5f19b02
+Revises: c7a4e2f91b30
 Create Date: 2026-12-01 00:10:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'd0c5a1e8b7f2'
-down_revision = 'a7c3e5f19b02'
+down_revision = 'c7a4e2f91b30'
 branch_labels = None
 depends_on = None
 

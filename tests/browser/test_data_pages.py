@@ -30,7 +30,7 @@ def test_data_pages_fit_a_phone_right_to_left(app, browser, live_server, tenant_
     page.wait_for_selector(".import-problems")
     assert page.locator(".import-problems tbody tr").count() == 2
     screenshot(page, "import-ar-phone")
-    page.get_by_role("button", name="استيراد الصفوف الصحيحة (1)").click()
+    page.get_by_role("button", name="استيراد الصف الصحيح (1)").click()
     page.wait_for_selector(".import-state[data-state=done]")
 
     page.goto(f"{live_server}/alpha/staff/beneficiaries")

@@ -119,7 +119,7 @@ def test_the_announcement_and_its_form_on_a_phone_in_arabic_and_english(app, bro
         page.locator(".programs-link a").tap()
         page.wait_for_url("**/irth/programs")
         assert "حلقة التلاوة المسائية" in page.locator(".program-card").first.inner_text()
-        assert "متبقٍ 10 مقاعد" in page.locator(".seats-left").first.inner_text()
+        assert "بقيت 10 مقاعد" in page.locator(".seats-left").first.inner_text()
         screenshot(page, "programs-portal-list-phone")
         page.locator(".program-card a.btn").first.tap()
         page.wait_for_url(f"**/irth/programs/{program_id}")

@@ -1,0 +1,113 @@
+"""Profile one staff page in-process (pyinstrument) against a database bench/http_pages.py filled.
+
+    .venv/bin/python bench/profile_page.py b100x10000-50 /staff/beneficiaries --repeat 200 [--html out.html]
+
+Logs in as the tenant's bench user through the login form, warms up, then profiles REPEAT requests and
+prints the time per request, the queries per request and pyinstrument's tree. Needs `pip install pyinstrument`.
+"""
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("slug")
+    parser.add_argument("path", help="path after /<slug>, e.g. /staff/beneficiaries")
+    parser.add_argument("--post", default=None, help="form body for a POST (csrf_token is added)")
+    parser.add_argument("--repeat", type=int, default=100)
+    parser.add_argument("--database", default="wasl_bench")
+    parser.add_argument("--html", default=None)
+    parser.add_argument("--explain", action="store_true",
+                        help="print EXPLAIN ANALYZE (as wasl_app, in the tenant's scope) of each query of one request")
+    args = parser.parse_args()
+    os.environ.update(DATABASE_URL=f"postgresql://wasl_app@127.0.0.1:5432/{args.database}",
+                      DATABASE_ADMIN_URL=f"postgresql://postgres@127.0.0.1:5432/{args.database}",
+                      SECRET_KEY=os.environ.get("SECRET_KEY", "bench-secret"), LOG_LEVEL="WARNING",
+                      REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/7"))
+    from pyinstrument import Profiler
+    from sqlalchemy import event
+
+    from core.app import create_app
+    from core.extensions import db
+    from tests.helpers import csrf_token
+
+    app = create_app({"SESSION_COOKIE_SECURE": False, "TRUSTED_HOSTS": None})
+    client = app.test_client()
+    client.post("/auth/login", data={"email": f"officer@{args.slug}.bench", "password": "bench-password-1",
+                                     "csrf_token": csrf_token(client)})
+    url = f"/{args.slug}{args.path}"
+    data = None
+    if args.post is not None:
+        from urllib.parse import parse_qsl
+
+        data = dict(parse_qsl(args.post))
+        data["csrf_token"] = csrf_token(client, f"/{args.slug}/staff/search")
+
+    def hit():
+        response = client.open(url, method="POST" if data else "GET", data=data)
+        assert response.status_code == 200, response.status_code
+
+    for _ in range(10):
+        hit()
+    if args.explain:
+        return explain(app, hit, args.slug)
+    counts = [0]
+    with app.app_context():
+        engines = [db.engine, *db.engines.values()]
+    for engine in set(engines):
+        event.listen(engine, "before_cursor_execute", lambda *a, **k: counts.__setitem__(0, counts[0] + 1))
+    profiler = Profiler(interval=0.0005)
+    start = time.perf_counter()
+    profiler.start()
+    for _ in range(args.repeat):
+        hit()
+    profiler.stop()
+    elapsed = (time.perf_counter() - start) / args.repeat * 1000
+    print(f"{url}: {elapsed:.1f} ms a request, {counts[0] / args.repeat:.1f} queries a request")
+    if args.html:
+        Path(args.html).write_text(profiler.output_html())
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    return 0
+
+
+def explain(app, hit, slug) -> int:
+    """Run the page once, then EXPLAIN ANALYZE each SELECT it sent, in the tenant's scope, as wasl_app."""
+    from sqlalchemy import event
+
+    from core import tenants
+    from core.extensions import db
+    from core.tenancy import cross_tenant_scope, tenant_scope
+
+    seen = []
+    with app.app_context():
+        engine = db.engine
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "set_config" not in statement:
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    hit()
+    event.remove(engine, "before_cursor_execute", keep)
+    with app.app_context():
+        with cross_tenant_scope():
+            tenant = tenants.by_slug(slug)
+        with tenant_scope(tenant):
+            conn = db.session.connection()
+            for statement, parameters in seen:
+                plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters).scalars().all()
+                total = plan[-1]
+                print("\n" + statement[:300].replace("\n", " "), "\n   ", total)
+                for line in plan[:-2]:
+                    print("   ", line)
+        db.session.rollback()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

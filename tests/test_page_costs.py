@@ -1,0 +1,155 @@
+"""What the staff pages cost does not grow with the data (queries per page), and what made them cheaper keeps
+them correct: the work queues counted in one query, the tenant hint that skips a round trip.
+
+Speed itself is measured by bench/http_pages.py, never by a timed test.
+"""
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from core import tenants
+from core.beneficiaries.models import Beneficiary, HouseholdMember
+from core.extensions import db
+from core.models import Tenant
+from core.models.base import utcnow
+from core.tenancy import cross_tenant_scope, tenant_scope
+from core.workflow import queries
+from core.workflow.models import Interaction, Referral, SupportRequest
+from tests.helpers import app_ctx, post_form
+from tests.test_search import QueryCounter, _make_files
+from tests.test_staff_helpers import open_file, open_request, staff_client
+
+ROLES = ["relations_officer", "reviewer", "referral_officer", "executive_director"]
+
+
+@pytest.fixture
+def officer(app, tenant_a):
+    client = staff_client(app, "officer@alpha.test", "alpha", ROLES)
+    file_id = open_file(client, "alpha", name="أحمد بن سعيد", national_id="1058529940", mobile="0501234567")
+    open_request(client, "alpha", file_id, "phone")
+    return client
+
+
+def _count(app, send):
+    with app.app_context():
+        engine = db.engine
+    with QueryCounter(engine) as counter:
+        response = send()
+        assert response.status_code == 200, response.status_code
+    return counter.count, getattr(counter, "statements", [])
+
+
+def _grow(app, file_id, n, start=200):
+    """n more timeline lines, household members, referrals and requests on one file, and n more files."""
+    with app_ctx(app):
+        with cross_tenant_scope():
+            tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "alpha"))
+        with tenant_scope(tenant):
+            last = db.session.scalar(sa.select(sa.func.count()).select_from(SupportRequest))
+            for i in range(n):
+                request = SupportRequest(reference=f"2026-{900 + last + i:05d}", beneficiary_id=file_id,
+                                         state=["received", "under_review", "accepted", "declared"][i % 4],
+                                         channel="phone", service="financial_aid",
+                                         decision_due=(utcnow() + timedelta(days=i - 3)).date(),
+                                         decided_at=utcnow() if i % 4 == 2 else None)
+                db.session.add(request)
+                db.session.add(HouseholdMember(beneficiary_id=file_id, relation="son", name=f"ابن {i}"))
+                db.session.add(Referral(beneficiary_id=file_id, question=f"سؤال {i}"))
+                db.session.add(Interaction(beneficiary_id=file_id, kind="contact", channel="phone",
+                                           direction="in", summary=f"اتصال {i}"))
+            db.session.commit()
+    _make_files(app, n, start)
+
+
+def _first_file(app):
+    with app_ctx(app), cross_tenant_scope():
+        return db.session.scalar(sa.select(Beneficiary.id).order_by(Beneficiary.id))
+
+
+@pytest.mark.parametrize("page", ["work queues", "name search", "ID search", "file detail", "request detail",
+                                  "requests list", "files list"])
+def test_staff_pages_run_the_same_number_of_queries_with_more_data(app, officer, page):
+    file_id = _first_file(app)
+    with app_ctx(app), cross_tenant_scope():
+        request_id = db.session.scalar(sa.select(SupportRequest.id).order_by(SupportRequest.id))
+    sends = {
+        "work queues": lambda: officer.get("/alpha/staff/"),
+        "name search": lambda: post_form(officer, "/alpha/staff/search", {"q": "مستفيد"}),
+        "ID search": lambda: post_form(officer, "/alpha/staff/search", {"q": "1058529940"}),
+        "file detail": lambda: officer.get(f"/alpha/staff/beneficiaries/{file_id}"),
+        "request detail": lambda: officer.get(f"/alpha/staff/requests/{request_id}"),
+        "requests list": lambda: officer.get("/alpha/staff/requests"),
+        "files list": lambda: officer.get("/alpha/staff/beneficiaries"),
+    }
+    _grow(app, file_id, 2)
+    officer.get("/alpha/staff/")  # the first page of a process warms caches; compare steady pages
+    few, before = _count(app, sends[page])
+    _grow(app, file_id, 30, start=400)
+    many, after = _count(app, sends[page])
+    assert many == few, [s for s in after if s not in before]
+
+
+def test_the_work_queues_show_the_same_totals_as_each_queue_counted_alone(app, officer):
+    _grow(app, _first_file(app), 12)
+    page = officer.get("/alpha/staff/").get_data(as_text=True)
+    names = ["new", "documents", "ready", "decision", "to_serve", "not_notified", "referrals"]
+    with app.test_request_context(), cross_tenant_scope():
+        tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "alpha"))
+    with app.test_request_context(), tenant_scope(tenant):
+        together = queries.queues(names)
+        alone = [queries.queue(name) for name in names]
+    assert [total for _rows, total in together] == [total for _rows, total in alone]
+    assert [[r.id for r in rows] for rows, _total in together] == [[r.id for r in rows] for rows, _total in alone]
+    totals = dict(zip(names, [total for _rows, total in alone], strict=True))
+    assert totals["new"] >= 4 and totals["decision"] == 3 and totals["referrals"] == 12
+    section = page.split('id="queue-new"')[1].split("</section>")[0]
+    assert f'queue-count">{totals["new"]}<' in section
+    referrals = page.split('id="queue-referrals"')[1].split("</section>")[0]
+    assert "أحمد بن سعيد" in referrals and "سؤال 0" in referrals
+    decision = page.split('id="queue-decision"')[1].split("</section>")[0]
+    assert "2026-" in decision and "أحمد بن سعيد" in decision
+
+
+def test_a_tenant_suspended_or_renamed_after_its_pages_were_served_is_not_served_by_its_old_slug(app, officer):
+    assert officer.get("/alpha/staff/").status_code == 200  # the slug's tenant is now remembered
+    with app_ctx(app), cross_tenant_scope():
+        tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "alpha"))
+        tenants.suspend(tenant)
+        db.session.commit()
+    assert officer.get("/alpha/staff/").status_code == 404
+    with app_ctx(app), cross_tenant_scope():
+        tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "alpha"))
+        tenants.resume(tenant)
+        tenant.slug = "alpha-renamed"
+        db.session.commit()
+    assert officer.get("/alpha/staff/").status_code == 404
+    assert officer.get("/alpha-renamed/staff/").status_code == 200
+
+
+def test_a_slug_taken_over_by_another_tenant_shows_that_tenants_data_and_roles_only(app, officer, tenant_b):
+    assert "أحمد بن سعيد" in officer.get("/alpha/staff/beneficiaries").get_data(as_text=True)
+    with app_ctx(app), cross_tenant_scope():
+        alpha = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "alpha"))
+        beta = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "beta"))
+        alpha.slug = "alpha-old"
+        db.session.flush()
+        beta.slug = "alpha"
+        db.session.commit()
+    # The remembered id now names another tenant: the officer has no role in it, so it is not found.
+    assert officer.get("/alpha/staff/beneficiaries").status_code == 404
+    page = officer.get("/alpha-old/staff/beneficiaries")
+    assert page.status_code == 200 and "أحمد بن سعيد" in page.get_data(as_text=True)
+
+
+def test_a_pooled_connection_the_database_dropped_while_idle_is_replaced_before_use(app, officer):
+    import time
+
+    assert officer.get("/alpha/staff/").status_code == 200
+    with app.app_context():
+        pool = db.engine.pool
+    for record in list(pool._pool.queue):  # as a database restart would leave them: closed under the pool
+        record.dbapi_connection.close()
+    time.sleep(app.config["DB_PING_AFTER_IDLE"] + 0.1)
+    assert officer.get("/alpha/staff/").status_code == 200
+    assert officer.get("/alpha/staff/beneficiaries").status_code == 200
