@@ -5,12 +5,10 @@ Like core.workflow.operations: check, write, flush, audit, in the caller's trans
 """
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, validates_schema
 
 from core import audit
 from core.beneficiaries.errors import ConflictError, FormErrors, IllegalTransition
-from core.beneficiaries.fields import FormSchema, text, version_field
+from core.beneficiaries.fields import FormSchema, version_field
 from core.beneficiaries.operations import CONFLICT, plain
 from core.eligibility.models import VerificationStep, VisitPhoto
 from core.extensions import db
@@ -27,6 +25,7 @@ from core.workflow.operations import (
     flush_or_conflict,
     note,
 )
+from core.workflow.schemas import IntakeSchema
 from core.workflow.services import service, services
 from core.workflow.states import RequestState
 
@@ -93,26 +92,11 @@ class _VersionSchema(FormSchema):
     version = version_field()
 
 
-class CorrectionSchema(FormSchema):
+class CorrectionSchema(IntakeSchema):
+    """The intake's fields again (checked against the tenant's channels and services), with the version the
+    form was read at."""
+
     version = version_field()
-    channel = text(required=True, max_length=40)
-    service = text(required=True, max_length=40)
-    office = text(max_length=120)
-    details = text(max_length=2000)
-
-    def __init__(self, *args, channels=(), services=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.channels, self.services = set(channels), set(services)
-
-    @validates_schema
-    def _lists(self, data, **kwargs):
-        errors = {}
-        if data.get("channel") and data["channel"] not in self.channels:
-            errors["channel"] = [_l("Choose one of the association's channels.")]
-        if data.get("service") and data["service"] not in self.services:
-            errors["service"] = [_l("Choose one of the options.")]
-        if errors:
-            raise ValidationError(errors)
 
 
 def correction_refusal(request: SupportRequest) -> str | None:
