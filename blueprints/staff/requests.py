@@ -35,6 +35,7 @@ def list_filters(args) -> dict:
         "category": args.get("category") or None,
         "researcher_id": arg_id("researcher"),
         "overdue": args.get("overdue") == "1",
+        "queue": args.get("queue") if args.get("queue") in queries.REQUEST_QUEUES else None,
     }
 
 
@@ -43,9 +44,11 @@ def list_filters(args) -> dict:
 def requests_list():
     filters = list_filters(request.args)
     page = queries.list_requests(**filters, after=arg_id("after"))
+    from blueprints.staff.home import QUEUES
     from core.beneficiaries.operations import researchers
 
     return show("staff/requests.html", page=page, filters=filters, states=list(RequestState),
+                queues={name: QUEUES[name] for name in queries.REQUEST_QUEUES},
                 channels=channels(g.tenant), category_labels=vocabulary.category_labels(g.tenant),
                 researchers=researchers(), today=today())
 

@@ -1,9 +1,10 @@
 """Reading requests and files for work queues, lists and search: a fixed number of queries per page."""
+import functools
 import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, defaultload, joinedload, load_only
+from sqlalchemy.orm import contains_eager, defaultload, joinedload
 
 from core.arabic import article_forms, name_key, name_words, normalise
 from core.beneficiaries.models import Beneficiary, BeneficiaryCategory
@@ -15,7 +16,8 @@ from core.workflow.models import Referral, SupportRequest
 from core.workflow.states import RequestState
 
 PAGE_SIZE = 50
-QUEUE_SIZE = 20
+#: Rows a work queue shows on the home page; its "see all" link lists the rest.
+QUEUE_SIZE = 5
 REFERENCE_RE = re.compile(r"^\d{4}-\d{1,6}$")
 
 
@@ -58,16 +60,22 @@ def overdue_condition(on=None):
     return sa.and_(SupportRequest.state == RequestState.under_review, SupportRequest.decision_due < (on or today()))
 
 
-def list_requests(state=None, channel=None, category=None, researcher_id=None, overdue=False, after=None,
-                  size=PAGE_SIZE) -> Page:
+def list_requests(state=None, channel=None, category=None, researcher_id=None, overdue=False, queue=None,
+                  after=None, size=PAGE_SIZE) -> Page:
+    """Newest first; with a work queue (`queue="decision"`), that queue's requests in its order."""
     query = requests_query(state=state, channel=channel, category=category, researcher_id=researcher_id,
                            overdue=overdue)
+    if queue:
+        return _queue_page(query.options(_WITHOUT_CATEGORIES), queue, after, size)
     return _page(query.options(_WITHOUT_CATEGORIES), SupportRequest.id, after, size)
 
 
-def requests_query(state=None, channel=None, category=None, researcher_id=None, overdue=False):
-    """The requests list's rows (with their files), filtered; the list pages it, exports read it all."""
+def requests_query(state=None, channel=None, category=None, researcher_id=None, overdue=False, queue=None):
+    """The requests list's rows (with their files), filtered; the list pages it, exports read it all. The
+    list orders a work queue itself (`list_requests`); here it is one more filter."""
     query = _requests(join_file=bool(category or researcher_id))
+    if queue:
+        query = query.where(*_queue_filter(queue)[0])
     if state:
         query = query.where(SupportRequest.state == state)
     if channel:
@@ -101,96 +109,147 @@ def beneficiaries_query(category=None, researcher_id=None):
 
 # --- work queues ---------------------------------------------------------------------------------
 
+#: The queues of requests (the home page also shows the open referrals, whose full list is the inbox).
+REQUEST_QUEUES = ("new", "documents", "ready", "decision", "to_serve", "not_notified")
+
+
 def queue(name: str, size: int = QUEUE_SIZE) -> tuple[list, int]:
-    """(first rows, total) of one work queue."""
+    """(first rows, total) of one work queue, each counted and read alone: the requests (with their files)
+    as the "see all" list's first page gives them, or the open referrals as the inbox lists them."""
     if name == "referrals":
         base = sa.select(Referral).where(Referral.answered_at.is_(None))
-        # The queue shows the file's name, the question and when it was asked: only the file's name is read.
-        rows = db.session.scalars(base.options(joinedload(Referral.beneficiary).load_only(
-                                                   Beneficiary.id, Beneficiary.tenant_id, Beneficiary.name,
-                                                   Beneficiary.version),
-                                               defaultload(Referral.beneficiary).lazyload(Beneficiary.categories))
-                                  .order_by(Referral.asked_at).limit(size)).all()
+        rows = db.session.scalars(base.options(joinedload(Referral.beneficiary))
+                                  .order_by(Referral.asked_at, Referral.id).limit(size)).unique().all()
         total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
         return list(rows), total
-    conditions, order = _queue_filter(name)
-    rows = db.session.scalars(_requests().where(*conditions).order_by(*order).limit(size)).unique().all()
-    # Counted on the requests alone: the join to the files is only needed for the rows shown.
+    conditions, _keys = _queue_filter(name)
     total = db.session.scalar(sa.select(sa.func.count(SupportRequest.id)).where(*conditions))
-    return list(rows), total
-
-
-#: What a work queue's row shows (the reference, the name, the service, a date): only these columns are
-#: read, 140 rows a page of requests and files of 40 and 20 columns cost more to load than to query.
-_QUEUE_COLUMNS = (
-    load_only(SupportRequest.id, SupportRequest.tenant_id, SupportRequest.reference, SupportRequest.state,
-              SupportRequest.service, SupportRequest.received_at, SupportRequest.decision_due,
-              SupportRequest.decided_at, SupportRequest.version),
-    joinedload(SupportRequest.beneficiary, innerjoin=False).load_only(Beneficiary.id, Beneficiary.tenant_id,
-                                                                      Beneficiary.name, Beneficiary.version),
-    _WITHOUT_CATEGORIES,
-)
+    return list_requests(queue=name, size=size).rows, total
 
 
 def queues(names: list[str], size: int = QUEUE_SIZE) -> list[tuple[list, int]]:
-    """(first rows, total) of each work queue, as `queue` gives them, in three queries for all the request
-    queues: their totals (one pass over the tenant's requests), the ids of each one's first rows (one
-    UNION ALL of the queues' limited, ordered index reads) and those rows (by id)."""
+    """(first rows, total) of each work queue in `names`, in one query: the totals (one pass over the
+    tenant's requests with a count per queue, the open referrals counted in a subquery), joined to the
+    first rows of every queue (a UNION ALL of each queue's limited read of its index, in the queue's
+    order) with their files' names.
+
+    A row is a plain Row of what the page shows, not an entity: `id`, `reference`, `name` (the file's),
+    `service`, `state`, `at` (received, or asked for a referral), `decision_due` and `question` (a
+    referral's). The order within a queue is the "see all" list's (`list_requests(queue=…)`)."""
     from core.tenancy import current_scope
 
-    request_queues = [name for name in names if name != "referrals"]
-    totals, firsts, loaded = {}, {name: [] for name in request_queues}, {}
-    if request_queues:
-        filters = {name: sa.and_(*_queue_filter(name)[0]) for name in request_queues}
-        counts = db.session.execute(
-            sa.select(*[sa.func.count(SupportRequest.id).filter(condition) for condition in filters.values()])
-            .where(sa.or_(*filters.values()))).one()
-        totals = dict(zip(filters, counts, strict=True))
-        tenant_id = current_scope().tenant_id  # explicit in each part (RLS holds it too on PostgreSQL)
-        parts = []
-        for name in request_queues:
-            conditions, order = _queue_filter(name)
-            first = (sa.select(SupportRequest.id.label("id"),
-                               sa.func.row_number().over(order_by=order).label("position"))
-                     .where(SupportRequest.tenant_id == tenant_id, *conditions)
-                     .order_by(*order).limit(size).subquery())
-            parts.append(sa.select(first.c.id, first.c.position, sa.literal(name).label("queue")))
-        for request_id, position, name in db.session.execute(sa.union_all(*parts)).all():
-            firsts[name].append((position, request_id))
-        ids = {request_id for rows in firsts.values() for _position, request_id in rows}
-        if ids:
-            loaded = {r.id: r for r in db.session.scalars(
-                sa.select(SupportRequest).options(*_QUEUE_COLUMNS).where(SupportRequest.id.in_(ids))).unique()}
-    result = []
-    for name in names:
-        if name == "referrals":
-            result.append(queue(name, size))
-            continue
-        rows = [loaded[request_id] for _position, request_id in sorted(firsts[name]) if request_id in loaded]
-        result.append((rows, totals[name]))
-    return result
+    if not names:
+        return []
+    rows = db.session.execute(_queues_statement(tuple(names), size),
+                              {"queue_tenant": current_scope().tenant_id}).all()
+    total_of = dict(rows[0]._mapping) if rows else {}
+    shown = {name: [] for name in names}
+    for row in sorted((row for row in rows if row.queue is not None), key=lambda row: row.position):
+        shown[row.queue].append(row)
+    return [(shown[name], total_of.get(name) or 0) for name in names]
 
 
-def _queue_filter(name: str) -> tuple[list, list]:
+@functools.lru_cache(maxsize=64)
+def _queues_statement(names: tuple[str, ...], size: int):
+    """The statement of `queues`, built once per set of queues (one per combination of roles): building
+    its dozen subqueries cost more than running it. The tenant is a parameter, `queue_tenant`, explicit in
+    each part (the ORM scope and row-level security hold it too)."""
+    tenant_id = sa.bindparam("queue_tenant", type_=sa.Integer)
+    request_queues = [name for name in names if name in REQUEST_QUEUES]
+    filters = {name: sa.and_(*_queue_filter(name)[0]) for name in request_queues}
+    counts = [sa.func.count(SupportRequest.id).filter(condition).label(name) for name, condition in filters.items()]
+    if "referrals" in names:
+        counts.append(sa.select(sa.func.count(Referral.id))
+                      .where(Referral.tenant_id == tenant_id, Referral.answered_at.is_(None))
+                      .scalar_subquery().label("referrals"))
+    totals = (sa.select(*counts).where(SupportRequest.tenant_id == tenant_id, sa.or_(*filters.values()))
+              if filters else sa.select(*counts)).subquery("totals")
+
+    parts = []
+    for name in request_queues:
+        conditions, keys = _queue_filter(name)
+        order = _queue_order(keys)
+        first = (sa.select(SupportRequest.id, SupportRequest.reference, SupportRequest.beneficiary_id,
+                           SupportRequest.service, SupportRequest.state, SupportRequest.received_at.label("at"),
+                           SupportRequest.decision_due,
+                           sa.func.row_number().over(order_by=order).label("position"))
+                 .where(SupportRequest.tenant_id == tenant_id, *conditions).order_by(*order).limit(size)
+                 .subquery())
+        parts.append(sa.select(sa.literal(name).label("queue"), first.c.position, first.c.id, first.c.reference,
+                               first.c.beneficiary_id, first.c.service, first.c.state, first.c.at,
+                               first.c.decision_due, sa.cast(sa.null(), sa.Text).label("question")))
+    if "referrals" in names:
+        order = (Referral.asked_at, Referral.id)
+        first = (sa.select(Referral.id, Referral.beneficiary_id, Referral.asked_at, Referral.question,
+                           sa.func.row_number().over(order_by=order).label("position"))
+                 .where(Referral.tenant_id == tenant_id, Referral.answered_at.is_(None))
+                 .order_by(*order).limit(size).subquery())
+        parts.append(sa.select(sa.literal("referrals").label("queue"), first.c.position, first.c.id,
+                               sa.cast(sa.null(), sa.String).label("reference"), first.c.beneficiary_id,
+                               sa.cast(sa.null(), sa.String).label("service"),
+                               sa.cast(sa.null(), sa.String).label("state"), first.c.asked_at.label("at"),
+                               sa.cast(sa.null(), sa.Date).label("decision_due"), first.c.question))
+    firsts = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery("firsts")
+    return (sa.select(totals, firsts.c.queue, firsts.c.position, firsts.c.id, firsts.c.reference,
+                      Beneficiary.name, firsts.c.service, firsts.c.state, firsts.c.at, firsts.c.decision_due,
+                      firsts.c.question)
+            .select_from(totals.outerjoin(firsts, sa.true())
+                         .outerjoin(Beneficiary, sa.and_(Beneficiary.id == firsts.c.beneficiary_id,
+                                                         Beneficiary.tenant_id == tenant_id))))
+
+
+def _queue_filter(name: str) -> tuple[list, tuple]:
+    """A queue's conditions and its order: the sort key, then the id (ties in a stable order, for the
+    "see all" list's pages)."""
     state = SupportRequest.state
     if name == "new":
-        return [state == RequestState.received], [SupportRequest.received_at]
+        return [state == RequestState.received], (SupportRequest.received_at, SupportRequest.id)
     if name == "documents":
-        return [state == RequestState.documents_pending], [SupportRequest.received_at]
+        return [state == RequestState.documents_pending], (SupportRequest.received_at, SupportRequest.id)
     if name == "ready":
-        return [state == RequestState.declared], [SupportRequest.received_at]
+        return [state == RequestState.declared], (SupportRequest.received_at, SupportRequest.id)
     if name == "decision":
         # Overdue first, then by due date: the earliest due date is the most urgent either way.
-        return [state == RequestState.under_review], [SupportRequest.decision_due, SupportRequest.id]
+        return [state == RequestState.under_review], (SupportRequest.decision_due, SupportRequest.id)
     if name == "to_serve":
-        return [state.in_([RequestState.accepted, RequestState.registered])], [SupportRequest.decided_at]
+        return ([state.in_([RequestState.accepted, RequestState.registered])],
+                (SupportRequest.decided_at, SupportRequest.id))
     if name == "not_notified":
         delivered = sa.exists().where(OutboxMessage.request_id == SupportRequest.id,
                                       OutboxMessage.kind.in_(["decision_accepted", "decision_rejected"]),
                                       OutboxMessage.status == "sent")
         return ([SupportRequest.decided_at.is_not(None), SupportRequest.decision_notified_at.is_(None), ~delivered],
-                [SupportRequest.decided_at])
+                (SupportRequest.decided_at, SupportRequest.id))
     raise ValueError(name)
+
+
+def _nullable(column) -> bool:
+    return column.property.columns[0].nullable
+
+
+def _queue_order(keys) -> list:
+    """Ascending, a missing date last on every database (PostgreSQL's default; SQLite's is first)."""
+    return [key.asc().nulls_last() if _nullable(key) else key.asc() for key in keys]
+
+
+def _queue_page(query, name: str, after: int | None, size: int) -> Page:
+    """Keyset pagination in a queue's order: `after` is the last id of the previous page, whose sort key
+    is read back (one small query, on the second page and after)."""
+    conditions, (key, id_column) = _queue_filter(name)
+    query = query.where(*conditions)
+    if after:
+        last = db.session.execute(sa.select(key, id_column).where(id_column == after)).first()
+        if last is not None:
+            value, last_id = last
+            if value is None:  # among the rows without a date, which come last
+                query = query.where(key.is_(None), id_column > last_id)
+            else:
+                later = sa.tuple_(key, id_column) > sa.tuple_(value, last_id)
+                query = query.where(sa.or_(later, key.is_(None)) if _nullable(key) else later)
+    rows = list(db.session.scalars(query.order_by(*_queue_order((key, id_column))).limit(size + 1)).unique())
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(rows, rows[-1].id if more and rows else None)
 
 
 # --- search --------------------------------------------------------------------------------------
