@@ -97,7 +97,10 @@ def test_the_work_queues_show_the_same_totals_as_each_queue_counted_alone(app, o
     with app.test_request_context(), cross_tenant_scope():
         tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "alpha"))
     with app.test_request_context(), tenant_scope(tenant):
-        together = queries.queues(names)
+        db.session.execute(sa.select(1))  # the transaction (and on PostgreSQL its tenant setting) begun
+        with QueryCounter(db.engine) as counter:
+            together = queries.queues(names)
+        assert counter.count == 1  # every queue's total and first rows, and the files' names, in one query
         alone = [queries.queue(name) for name in names]
     assert [total for _rows, total in together] == [total for _rows, total in alone]
     assert [[r.id for r in rows] for rows, _total in together] == [[r.id for r in rows] for rows, _total in alone]
