@@ -129,6 +129,14 @@ def test_see_all_lists_exactly_the_queue_in_its_order_page_by_page_of_the_tenant
         i for i in expected if i in overdue]
     page = alpha.get(f"/alpha/staff/requests?queue=decision&after={theirs[0]}").get_data(as_text=True)
     assert not set(theirs) & set(_request_ids(page, "alpha"))
+    # The list's export reads the same queue (every row of it, newest first as exports go).
+    csv = alpha.get("/alpha/staff/exports/requests.csv?queue=decision")
+    assert csv.status_code == 200
+    with app_ctx(app):
+        with cross_tenant_scope():
+            references = dict(db.session.execute(sa.select(SupportRequest.id, SupportRequest.reference)).all())
+    exported = set(re.findall(r"2026-\d{5}", csv.get_data(as_text=True)))
+    assert exported == {references[i] for i in expected}
     # An unknown queue is no filter at all (as an unknown state), never an error.
     assert alpha.get("/alpha/staff/requests?queue=nope").status_code == 200
 
