@@ -187,3 +187,24 @@ def test_the_referrals_queue_shows_the_oldest_questions_and_links_to_the_inbox(a
     assert [int(n) for n in re.findall(r"سؤال رقم (\d)", queue)] == [6, 5, 4, 3, 2]
     assert "أحمد بن سعيد" in queue and 'queue-count">7<' in queue
     assert 'href="/alpha/staff/referrals">See all 7</a>' in queue
+
+
+def test_every_role_gets_its_queues_counted_and_read_as_each_alone(app, alpha):
+    from blueprints.staff.home import queues_for
+    from core.roles import Role
+
+    _add(app, "alpha", alpha.file_id, [{"state": state, "decision_due": date.today(), "decided_at": START}
+                                       for state in ("received", "under_review", "accepted", "rejected") * 3])
+    with app_ctx(app):
+        with cross_tenant_scope():
+            tenant = tenants.by_slug("alpha")
+        with tenant_scope(tenant):
+            db.session.add(Referral(beneficiary_id=alpha.file_id, question="سؤال"))
+            db.session.commit()
+        with app.test_request_context(), tenant_scope(tenant):
+            for role in Role:
+                names = queues_for({role})
+                together = queries.queues(names)
+                alone = [queries.queue(name) for name in names]
+                assert [(total, [r.id for r in rows]) for rows, total in together] == \
+                       [(total, [r.id for r in rows]) for rows, total in alone], role
