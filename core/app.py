@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from core import config as wasl_config
-from core import observability
+from core import observability, storage
 from core.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 ROOT = wasl_config.ROOT
@@ -153,10 +153,26 @@ def register_errorhandlers(app: Flask) -> None:
                                                                        csrf_failed=True), 400))
     for unavailable in (sa.exc.OperationalError, sa.exc.InterfaceError):
         app.register_error_handler(unavailable, _database_unavailable)
+    app.register_error_handler(storage.StorageError, _store_unavailable)
 
 
 #: Seconds a client is asked to wait before it retries after a 503 (PostgreSQL restarting, failing over).
 RETRY_AFTER_SECONDS = 5
+
+
+def _store_unavailable(error: storage.StorageError):
+    """The upload store cannot be reached while a file is read (the bucket's service is down): 503 with
+    Retry-After, like the database. A refused write never gets here: it is a message on the form."""
+    db.session.rollback()
+    current_app.logger.warning("upload store unavailable: %s", error)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    if request.path.startswith("/api/"):
+        from flask_babel import gettext
+
+        return {"error": {"code": 503, "message": gettext("The service is briefly unavailable. Try again in a "
+                                                          "few seconds.")}}, 503, headers
+    retry = request.full_path.rstrip("?") if request.method in ("GET", "HEAD") else None
+    return render_template("errors/unavailable.html", retry_url=retry, cause="files"), 503, headers
 
 
 def _database_unavailable(error: sa.exc.DBAPIError):
