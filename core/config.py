@@ -155,6 +155,8 @@ def from_environment() -> dict:
         "MAIL_USERNAME": env.get("MAIL_USERNAME"),
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        #: Seconds to wait for the mail server at each step before the attempt counts as failed (retried later).
+        "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "30")),
         "MAIL_FROM": env.get("MAIL_FROM", "no-reply@wasl.example"),
         "MAIL_FILE_DIR": env.get("MAIL_FILE_DIR", str(instance / "outbox")),
         #: "file" (writes under MAIL_FILE_DIR/sms), "none", or "package.module:Class" (a provider's adapter).
