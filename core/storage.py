@@ -24,15 +24,24 @@ import hashlib
 import io
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Protocol
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 
 class StorageError(OSError):
     """The store refused the write (read-only, full, unreachable): nothing was stored."""
+
+
+#: What a form's file field says when the upload store refuses a write (read-only, full, unreachable).
+STORE_REFUSED = _l("The file could not be saved: the file store is not accepting files right now. Nothing was "
+                   "changed; try again later, and tell the administrator if it keeps happening.")
 
 
 class Storage(Protocol):
@@ -186,6 +195,23 @@ class S3Storage:
                     yield entry["Key"]
         except (BotoCoreError, ClientError) as error:
             raise self._refused("list", prefix or "the bucket", error) from error
+
+
+@contextmanager
+def local_copy(store: Storage, key: str) -> Iterator[Path]:
+    """A file name to read a stored file by (for libraries that want one: openpyxl): the file itself in a
+    folder, a temporary copy (removed afterwards) from a bucket. FileNotFoundError when it is not stored."""
+    if isinstance(store, FolderStorage):
+        path = store.path(key)
+        if not path.is_file():
+            raise FileNotFoundError(errno.ENOENT, "no such upload", key)
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="wasl-upload-") as folder:
+        path = Path(folder) / PurePosixPath(key).name
+        with store.open(key) as content, path.open("wb") as out:
+            shutil.copyfileobj(content, out)
+        yield path
 
 
 def _missing(error) -> bool:

@@ -23,9 +23,7 @@ SIGNATURES = (
 )
 
 
-#: What a form's file field says when the upload store refuses a write (read-only, full).
-STORE_REFUSED = _l("The file could not be saved: the file store is not accepting files right now. Nothing was "
-                   "changed; try again later, and tell the administrator if it keeps happening.")
+STORE_REFUSED = storage.STORE_REFUSED
 
 
 def save(tenant_id: int, name: str, data: bytes, field: str = "file") -> None:

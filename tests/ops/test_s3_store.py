@@ -249,3 +249,38 @@ def test_the_s3_store_needs_a_bucket(monkeypatch, tmp_path):
     monkeypatch.setenv("UPLOAD_STORE", "s3")
     monkeypatch.setenv("S3_BUCKET", "wasl-uploads")
     assert wasl_config.from_environment()["S3_BUCKET"] == "wasl-uploads"
+
+
+def test_a_bulk_import_keeps_its_sheet_in_the_bucket_from_upload_to_import(app, tenant_a, bucket, s3_endpoint,
+                                                                            monkeypatch):
+    """The check and the import may run on another server than the upload (a worker): the sheet and the
+    checked rows go through the store, not the local folder."""
+    from tests.test_imports import BAD, GOOD, HEADER, _check, _csv, _job, _mapping, _run, _upload
+
+    monkeypatch.setitem(app.config, "IMPORT_RUNNER", "inline")
+    officer = staff_client(app, "officer@alpha.test", "alpha", ["relations_officer"])
+    folder_before = _files(app.config["UPLOAD_FOLDER"])
+    job_id = _upload(officer, _csv([HEADER, *GOOD, *BAD]))
+    assert _check(officer, job_id, _mapping(_job(app, job_id))).status_code == 302
+    assert _run(officer, job_id).status_code == 302
+    job = _job(app, job_id)
+    assert (job.state, job.created_count, job.bad_rows) == ("done", 2, 4)
+    stored = sorted(_objects(s3_endpoint, bucket))
+    assert stored == sorted([f"{tenant_a}/imports/{job.stored_name}",
+                             f"{tenant_a}/imports/{job.stored_name.rsplit('.', 1)[0]}.checked.jsonl"])
+    assert _files(app.config["UPLOAD_FOLDER"]) == folder_before
+
+
+def test_an_import_sheet_the_bucket_refuses_is_a_message_on_the_file_field(app, tenant_a, bucket, monkeypatch):
+    from tests.helpers import post_form
+    from tests.test_imports import GOOD, HEADER, _csv
+
+    officer = staff_client(app, "officer@alpha.test", "alpha", ["relations_officer"])
+    monkeypatch.setitem(app.config, "S3_BUCKET", f"missing-{uuid.uuid4().hex[:8]}")
+    response = post_form(officer, "/alpha/staff/imports", {"kind": "beneficiaries",
+                                                           "file": (_csv([HEADER, *GOOD]), "sheet.csv")},
+                         content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "تعذر حفظ الملف" in response.get_data(as_text=True)
+    with app_ctx(app) as session:
+        assert session.execute(sa.text("SELECT count(*) FROM imports")).scalar() == 0
