@@ -35,12 +35,6 @@ def save(tenant_id: int, name: str, data: bytes, field: str = "file") -> None:
         raise FormErrors({field: str(STORE_REFUSED)}) from None
 
 
-def folder(tenant_id: int) -> Path:
-    path = Path(current_app.config["UPLOAD_FOLDER"]) / str(tenant_id)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def sniff(head: bytes) -> tuple[str, str] | None:
     for magic, content_type, extension in SIGNATURES:
         if head.startswith(magic):
@@ -87,10 +81,6 @@ def download_name(attachment: Attachment) -> str:
     stem = clean_file_name(attachment.original_name)
     stem = stem[: -len(Path(stem).suffix)] if Path(stem).suffix.lower() == extension else stem
     return (stem or "file") + extension
-
-
-def path_of(attachment: Attachment) -> Path:
-    return folder(attachment.tenant_id) / attachment.stored_name
 
 
 def key_of(attachment) -> str:
