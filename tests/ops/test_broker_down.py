@@ -3,7 +3,6 @@
 The broker is a throwaway redis-server these tests start on a free port and stop by its process id (never
 the machine's Redis). The web app and a real Celery worker thread use it as CELERY_BROKER_URL.
 """
-import time
 from contextlib import contextmanager
 
 import pytest
@@ -17,6 +16,7 @@ from tests.helpers import app_ctx
 from tests.ops.servers import needs_redis_server, second_app, throwaway_redis
 from tests.test_imports import BAD, GOOD, HEADER, _check, _csv, _mapping, _upload
 from tests.test_staff_helpers import open_file, open_request, staff_client
+from tests.test_task_queue import _wait_for
 
 pytestmark = needs_redis_server
 
@@ -47,15 +47,6 @@ def worker_of(web):
     celery_app = web.extensions["celery"]
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         yield celery_app
-
-
-def _wait_for(predicate, seconds=30.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def _outbox(app):

@@ -20,6 +20,7 @@ from core.backup.operations import BackupError, Target
 from tests.helpers import app_ctx, csrf_token, login
 from tests.ops.servers import free_port
 from tests.ops.test_backup import empty_target  # noqa: F401 - a fixture used below
+from tests.ops.test_faults import _counts
 from tests.test_staff_helpers import open_file, open_request, staff_client
 
 boto3 = pytest.importorskip("boto3", reason="the s3 store needs boto3 (pip install -e '.[test]')")
@@ -109,17 +110,6 @@ def test_an_attachment_goes_into_the_bucket_and_downloads_byte_identical(app, te
     assert _files(app.config["UPLOAD_FOLDER"]) == folder_before  # nothing went to the local folder
     download = officer.get(_download_link(officer, "alpha", request_id))
     assert download.status_code == 200 and download.data == PDF
-
-
-def _counts(app, tenant_id):
-    with app_ctx(app) as session:
-        counts = {name: session.execute(sa.text(f"SELECT count(*) FROM {name} WHERE tenant_id = :t"),
-                                        {"t": tenant_id}).scalar() for name in ("attachments", "interactions")}
-        # The form shown again is a view of the request (audited); a change would be another action.
-        counts["changes audited"] = session.execute(sa.text(
-            "SELECT count(*) FROM audit_log WHERE tenant_id = :t AND action NOT LIKE '%.view'"),
-            {"t": tenant_id}).scalar()
-        return counts
 
 
 @pytest.mark.parametrize("fault", ["no such bucket", "service unreachable"])
