@@ -194,7 +194,8 @@ SHARED_SETTINGS = ("TESTING", "PASSWORD_HASH_PARAMS", "SESSION_COOKIE_SECURE", "
 def second_app(app, **overrides):
     """Another app in this process, like the tests' one but with `overrides` (another database URL, a
     dead Redis). The limiter is one object whose storage the last `init_app` set: it is put back after,
-    so the tests' app keeps its own rate-limit store."""
+    so the tests' app keeps its own rate-limit store; so is Celery's default app, which the task objects
+    (`run_job.apply`, `.delay`) use: left on the other app, they ran in its database."""
     from core.app import create_app
     from core.extensions import db, limiter
 
@@ -209,6 +210,8 @@ def second_app(app, **overrides):
                 engine.dispose()
         vars(limiter).clear()
         vars(limiter).update(saved)
+        if "celery" in app.extensions:
+            app.extensions["celery"].set_default()
 
 
 REDIS_SERVER = shutil.which("redis-server")

@@ -30,14 +30,9 @@ def broker(tmp_path, monkeypatch):
     redis.stop()
 
 
-@contextmanager
 def web_on(app, broker_url, **overrides):
-    """A second app whose task queue is on `broker_url`; the tests' app's Celery is the default again after."""
-    try:
-        with second_app(app, CELERY_BROKER_URL=broker_url, **overrides) as web:
-            yield web
-    finally:
-        app.extensions["celery"].set_default()
+    """A second app whose task queue is on `broker_url`."""
+    return second_app(app, CELERY_BROKER_URL=broker_url, **overrides)
 
 
 @contextmanager
