@@ -210,8 +210,9 @@ def second_app(app, **overrides):
                 engine.dispose()
         vars(limiter).clear()
         vars(limiter).update(saved)
-        if "celery" in app.extensions:
+        if "celery" in app.extensions:  # each new Celery app makes itself this thread's current one
             app.extensions["celery"].set_default()
+            app.extensions["celery"].set_current()
 
 
 REDIS_SERVER = shutil.which("redis-server")
