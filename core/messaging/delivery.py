@@ -15,7 +15,7 @@ import logging
 import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
+from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -50,12 +50,15 @@ def as_email(message: OutboxMessage, sender: str) -> EmailMessage:
     return mail
 
 
-def message_id(message: OutboxMessage, sender: str) -> str:
-    """The same for every attempt at one message, and unique to it: a second copy after a time-out is
-    recognised as the same message by the recipient's mail system."""
+def message_id(message, sender: str) -> str:
+    """The same for every attempt at one outbox message, and unique to it: a second copy after a time-out
+    is recognised as the same message by the recipient's mail system. A message that is not an outbox
+    row (a staff reminder sent at once, never retried) gets a random one."""
     domain = parseaddr(sender)[1].rpartition("@")[2] or "wasl.invalid"
-    made = message.created_at.strftime("%Y%m%d%H%M%S%f") if message.created_at else "0"
-    return f"<wasl.{message.tenant_id}.{message.id}.{made}@{domain}>"
+    made = getattr(message, "created_at", None)
+    if not isinstance(message, OutboxMessage) or message.id is None or made is None:
+        return make_msgid(idstring="wasl", domain=domain)
+    return f"<wasl.{message.tenant_id}.{message.id}.{made:%Y%m%d%H%M%S%f}@{domain}>"
 
 
 class FileBackend:
