@@ -22,6 +22,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--database", default="wasl_bench")
     parser.add_argument("--html", default=None)
+    parser.add_argument("--all", action="store_true", help="show library frames too")
     parser.add_argument("--cprofile", type=int, default=0, metavar="N",
                         help="instead of pyinstrument's tree, cProfile's N costliest functions (by own time, "
                              "then by cumulative time): where many small calls add up")
@@ -76,7 +77,7 @@ def main() -> int:
     print(f"{url}: {elapsed:.1f} ms a request, {counts[0] / args.repeat:.1f} queries a request")
     if args.html:
         Path(args.html).write_text(profiler.output_html())
-    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    print(profiler.output_text(unicode=True, color=False, show_all=args.all))
     return 0
 
 

@@ -236,6 +236,7 @@ def register_request_hooks(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from core import bidi, dates, i18n, navigation
     from core.roles import Role
+    from core.workflow.states import RequestState
     from core.workflow.timeline import local_time
 
     app.jinja_env.globals.update(
@@ -248,6 +249,7 @@ def register_template_helpers(app: Flask) -> None:
         tenant_name=i18n.tenant_name,
         nav_items=navigation.items,
         Role=Role,
+        state_label=lambda state: i18n.enum_label(state, RequestState),
     )
     app.jinja_env.filters["dual_date"] = i18n.dual_date
     app.jinja_env.filters["num"] = bidi.num
