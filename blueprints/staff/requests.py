@@ -43,14 +43,14 @@ def list_filters(args) -> dict:
 @roles_required(*READERS)
 def requests_list():
     filters = list_filters(request.args)
-    page = queries.list_requests(**filters, after=arg_id("after"))
+    page = queries.list_requests(**filters, after=arg_id("after"), brief=True)
     from blueprints.staff.home import QUEUES
-    from core.beneficiaries.operations import researchers
+    from core.beneficiaries.operations import researcher_choices
 
     return show("staff/requests.html", page=page, filters=filters, states=list(RequestState),
                 queues={name: QUEUES[name] for name in queries.REQUEST_QUEUES},
                 channels=channels(g.tenant), category_labels=vocabulary.category_labels(g.tenant),
-                researchers=researchers(), today=today())
+                researchers=researcher_choices(), today=today())
 
 
 @bp.route("/beneficiaries/<int:beneficiary_id>/requests/new", methods=["GET", "POST"])

@@ -113,7 +113,7 @@ class RequestDocument(TenantOwned, db.Model):
 
 
 class Attachment(TenantOwned, db.Model):
-    """An uploaded file, stored under a random name in UPLOAD_FOLDER; served only by an authorised route."""
+    """An uploaded file, stored under a random name in the upload store; served only by an authorised route."""
 
     __tablename__ = "attachments"
     __table_args__ = (unique_tenant_id("attachments"),)
