@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, defaultload, joinedload
+from sqlalchemy.orm import contains_eager, defaultload, joinedload, load_only
 
 from core.arabic import article_forms, name_key, name_words, normalise
 from core.beneficiaries.models import Beneficiary, BeneficiaryCategory
