@@ -20,12 +20,14 @@ KEYED_REVISION, BEFORE_KEYED = "e8d4c2a6f1b9", "d0c5a1e8b7f2"
 
 
 def _migrate(app, revision: str, down: bool = False) -> None:
-    from flask_migrate import downgrade, upgrade
+    """Alembic's command itself (Flask-Migrate's turns a migration's error into an exit)."""
+    from alembic import command
 
     with app_ctx(app):
         db.session.remove()
-        directory = app.extensions["migrate"].directory
-        (downgrade if down else upgrade)(directory=directory, revision=revision)
+        migrate = app.extensions["migrate"]
+        config = migrate.migrate.get_config(migrate.directory)
+        (command.downgrade if down else command.upgrade)(config, revision)
 
 
 def _admin_engine():
@@ -113,6 +115,30 @@ def test_older_tables_keep_their_rows_and_ids_when_keyed_by_tenant(app, tenant_a
             assert request.id > max(before["support_requests"])
             assert line.id > max(before["interactions"])
             assert db.session.get(SupportRequest, before["support_requests"][0]).beneficiary_id == file.id
+    finally:
+        _migrate(app, "heads")
+        engine.dispose()
+
+
+def test_a_row_linked_to_another_associations_row_stops_the_keying_before_anything_changes(app, tenant_a, tenant_b):
+    import pytest
+    import sqlalchemy as sa
+
+    _migrate(app, BEFORE_KEYED, down=True)
+    engine = _admin_engine()
+    t = db.metadata.tables
+    try:
+        with engine.begin() as conn:
+            ids = _older_rows(conn, tenant_a)
+            conn.execute(t["interactions"].insert().values(
+                tenant_id=tenant_b, beneficiary_id=ids["beneficiaries"][0], kind="contact", summary="Crossed"))
+        with pytest.raises(RuntimeError, match="another association's row.*interactions.beneficiary_id"):
+            _migrate(app, KEYED_REVISION)
+        with engine.connect() as conn:
+            assert sa.inspect(conn).get_pk_constraint("beneficiaries")["constrained_columns"] == ["id"]
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == BEFORE_KEYED
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM interactions WHERE tenant_id = :t"), {"t": tenant_b})
     finally:
         _migrate(app, "heads")
         engine.dispose()

@@ -82,7 +82,23 @@ def _is_postgres():
     return op.get_bind().dialect.name == 'postgresql'
 
 
+def _links_across_tenants():
+    """Rows linked to another tenant's row, which the new keys would refuse: listed before anything changes
+    (SQLite rebuilds tables one by one outside a transaction that could undo them)."""
+    connection, found = op.get_bind(), {}
+    for table, column, referred, _before, _after in LINKS:
+        count = connection.execute(sa.text(
+            f"SELECT count(*) FROM {table} c JOIN {referred} p ON p.id = c.{column} "
+            "WHERE p.tenant_id <> c.tenant_id")).scalar()
+        if count:
+            found[f'{table}.{column}'] = count
+    return found
+
+
 def upgrade():
+    crossing = _links_across_tenants()
+    if crossing:
+        raise RuntimeError(f'rows linked to another association\'s row (fix them first): {crossing}')
     if _is_postgres():
         _upgrade_postgres()
     else:
