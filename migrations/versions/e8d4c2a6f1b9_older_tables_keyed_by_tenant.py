@@ -166,24 +166,37 @@ def _links_of(table):
     return [link for link in LINKS if link[0] == table]
 
 
+def _rebuild_sqlite(table, keyed):
+    """Rebuild one table with the keys and links after the migration (keyed) or before it."""
+    old, new = (0, 1) if keyed else (1, 0)
+    with op.batch_alter_table(table, recreate='always') as batch_op:
+        for _table, column, referred, *ondelete in _links_of(table):
+            names = (_old_fk(table, column, referred), _new_fk(table, referred))
+            batch_op.drop_constraint(names[old], type_='foreignkey')
+        if table in UNIQUES:
+            batch_op.drop_constraint(_uq(table, UNIQUES[table][old]), type_='unique')
+            batch_op.create_unique_constraint(_uq(table, UNIQUES[table][new]), UNIQUES[table][new])
+        batch_op.drop_constraint(f'pk_{table}', type_='primary')
+        if table == 'beneficiary_categories':
+            batch_op.create_primary_key(f'pk_{table}', CATEGORY_KEY[new])
+        elif keyed:
+            batch_op.drop_index(f'ux_{table}_tenant_id_id')
+            batch_op.create_primary_key(f'pk_{table}', ['tenant_id', 'id'])
+        else:
+            batch_op.create_primary_key(f'pk_{table}', ['id'])
+            batch_op.create_index(f'ux_{table}_tenant_id_id', ['tenant_id', 'id'], unique=True)
+        for _table, column, referred, *ondelete in _links_of(table):
+            if keyed:
+                batch_op.create_foreign_key(_new_fk(table, referred), referred, ['tenant_id', column],
+                                            ['tenant_id', 'id'], ondelete=ondelete[new])
+            else:
+                batch_op.create_foreign_key(_old_fk(table, column, referred), referred, [column], ['id'],
+                                            ondelete=ondelete[new])
+
+
 def _upgrade_sqlite():
     for table in _tables():
-        with op.batch_alter_table(table, recreate='always') as batch_op:
-            for _table, column, referred, _before, _after in _links_of(table):
-                batch_op.drop_constraint(_old_fk(table, column, referred), type_='foreignkey')
-            if table in UNIQUES:
-                before, after = UNIQUES[table]
-                batch_op.drop_constraint(_uq(table, before), type_='unique')
-                batch_op.create_unique_constraint(_uq(table, after), after)
-            batch_op.drop_constraint(f'pk_{table}', type_='primary')
-            if table == 'beneficiary_categories':
-                batch_op.create_primary_key(f'pk_{table}', CATEGORY_KEY[1])
-            else:
-                batch_op.drop_index(f'ux_{table}_tenant_id_id')
-                batch_op.create_primary_key(f'pk_{table}', ['tenant_id', 'id'])
-            for _table, column, referred, _before, after in _links_of(table):
-                batch_op.create_foreign_key(_new_fk(table, referred), referred, ['tenant_id', column],
-                                            ['tenant_id', 'id'], ondelete=after)
+        _rebuild_sqlite(table, keyed=True)
     connection = op.get_bind()
     for table in KEYED:
         # The next id of each table comes from id_sequences now: past every id it holds.
@@ -195,22 +208,7 @@ def _upgrade_sqlite():
 
 def _downgrade_sqlite():
     for table in reversed(_tables()):
-        with op.batch_alter_table(table, recreate='always') as batch_op:
-            for _table, _column, referred, _before, _after in _links_of(table):
-                batch_op.drop_constraint(_new_fk(table, referred), type_='foreignkey')
-            if table in UNIQUES:
-                before, after = UNIQUES[table]
-                batch_op.drop_constraint(_uq(table, after), type_='unique')
-                batch_op.create_unique_constraint(_uq(table, before), before)
-            batch_op.drop_constraint(f'pk_{table}', type_='primary')
-            if table == 'beneficiary_categories':
-                batch_op.create_primary_key(f'pk_{table}', CATEGORY_KEY[0])
-            else:
-                batch_op.create_primary_key(f'pk_{table}', ['id'])
-                batch_op.create_index(f'ux_{table}_tenant_id_id', ['tenant_id', 'id'], unique=True)
-            for _table, column, referred, before, _after in _links_of(table):
-                batch_op.create_foreign_key(_old_fk(table, column, referred), referred, [column], ['id'],
-                                            ondelete=before)
+        _rebuild_sqlite(table, keyed=False)
     # SQLite numbers these tables by itself again (INTEGER PRIMARY KEY).
     op.get_bind().execute(sa.text("DELETE FROM id_sequences WHERE name IN :names").bindparams(
         sa.bindparam('names', expanding=True)), {'names': list(KEYED)})
