@@ -22,6 +22,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--database", default="wasl_bench")
     parser.add_argument("--html", default=None)
+    parser.add_argument("--all", action="store_true", help="show library frames too")
+    parser.add_argument("--cprofile", type=int, default=0, metavar="N",
+                        help="instead of pyinstrument's tree, cProfile's N costliest functions (by own time, "
+                             "then by cumulative time): where many small calls add up")
     parser.add_argument("--explain", action="store_true",
                         help="print EXPLAIN ANALYZE (as wasl_app, in the tenant's scope) of each query of one request")
     args = parser.parse_args()
@@ -61,6 +65,8 @@ def main() -> int:
         engines = [db.engine, *db.engines.values()]
     for engine in set(engines):
         event.listen(engine, "before_cursor_execute", lambda *a, **k: counts.__setitem__(0, counts[0] + 1))
+    if args.cprofile:
+        return by_function(hit, args, url, counts)
     profiler = Profiler(interval=0.0005)
     start = time.perf_counter()
     profiler.start()
@@ -71,7 +77,27 @@ def main() -> int:
     print(f"{url}: {elapsed:.1f} ms a request, {counts[0] / args.repeat:.1f} queries a request")
     if args.html:
         Path(args.html).write_text(profiler.output_html())
-    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    print(profiler.output_text(unicode=True, color=False, show_all=args.all))
+    return 0
+
+
+def by_function(hit, args, url, counts) -> int:
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile(time.process_time)  # CPU time: the machine is shared, waiting is not ours
+    start = time.perf_counter()
+    profile.enable()
+    for _ in range(args.repeat):
+        hit()
+    profile.disable()
+    elapsed = (time.perf_counter() - start) / args.repeat * 1000
+    print(f"{url}: {elapsed:.1f} ms a request (under cProfile), {counts[0] / args.repeat:.1f} queries a request")
+    if os.environ.get("WASL_PSTATS"):
+        profile.dump_stats(os.environ["WASL_PSTATS"])
+    stats = pstats.Stats(profile).strip_dirs()
+    stats.sort_stats("tottime").print_stats(args.cprofile)
+    stats.sort_stats("cumulative").print_stats(args.cprofile)
     return 0
 
 

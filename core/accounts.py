@@ -73,9 +73,20 @@ def load_session_user(_request=None) -> User | None:
     token = session.get(SESSION_KEY)
     if not token:
         return None
-    auth_session = db.session.scalar(
+    return accept_session(db.session.scalar(
         sa.select(AuthSession).where(AuthSession.token_hash == AuthSession.hash_token(token))
-    )
+    ))
+
+
+def session_token_hash() -> str | None:
+    """The hash under which the cookie's session is stored, or None without one."""
+    token = session.get(SESSION_KEY)
+    return AuthSession.hash_token(token) if token else None
+
+
+def accept_session(auth_session: AuthSession | None) -> User | None:
+    """The session's user if the session is live: revoked, disabled or idle too long is no one (and the
+    cookie forgets it); a session in use is touched at most every TOUCH_EVERY."""
     if auth_session is None or auth_session.revoked_at is not None or not auth_session.user.is_active:
         session.pop(SESSION_KEY, None)
         return None

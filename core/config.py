@@ -73,6 +73,20 @@ def _hosts(value: str | None, embedded: bool) -> list[str] | None:
     return None if hosts == ["*"] else hosts
 
 
+def _upload_store(env) -> str:
+    store = env.get("UPLOAD_STORE", "folder").strip().lower()
+    if store not in ("folder", "s3"):
+        raise ConfigError(f"UPLOAD_STORE must be folder or s3, not {store!r}.")
+    if store == "s3":
+        if not env.get("S3_BUCKET"):
+            raise ConfigError("UPLOAD_STORE=s3 needs S3_BUCKET: the bucket the uploads go into.")
+        try:
+            import boto3  # noqa: F401
+        except ImportError:
+            raise ConfigError("UPLOAD_STORE=s3 needs boto3: pip install 'wasl[s3]'.") from None
+    return store
+
+
 def from_environment() -> dict:
     """Build the Flask config mapping from environment variables."""
     env = os.environ
@@ -123,7 +137,17 @@ def from_environment() -> dict:
         "PUBLIC_URL": env.get("PUBLIC_URL") or None,
         "INVITATION_VALID_DAYS": int(env.get("INVITATION_VALID_DAYS", "7")),
         "IDLE_TIMEOUT_MINUTES": int(env.get("IDLE_TIMEOUT_MINUTES", "30")),
+        #: Where uploads are kept (core/storage.py): "folder" (UPLOAD_FOLDER, shared by every app server) or
+        #: "s3" (the bucket S3_BUCKET of an S3-compatible service; needs the optional extra: pip install
+        #: 'wasl[s3]'). Credentials for s3: boto3's usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+        "UPLOAD_STORE": _upload_store(env),
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER", str(instance / "uploads")),
+        #: The bucket (it must exist; Wasl does not create it).
+        "S3_BUCKET": env.get("S3_BUCKET") or None,
+        #: The service's address for anything but AWS, e.g. https://minio.example.org:9000 (unset: AWS S3).
+        "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL") or None,
+        #: The bucket's region, e.g. me-central-1 (unset: AWS_DEFAULT_REGION, or the service's default).
+        "S3_REGION": env.get("S3_REGION") or None,
         "TENANTS_DIR": env.get("WASL_TENANTS_DIR", str(ROOT / "tenants")),
         "MAIL_BACKEND": env.get("MAIL_BACKEND", "file" if embedded else "smtp"),
         "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
@@ -131,6 +155,8 @@ def from_environment() -> dict:
         "MAIL_USERNAME": env.get("MAIL_USERNAME"),
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        #: Seconds to wait for the mail server at each step before the attempt counts as failed (retried later).
+        "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "30")),
         "MAIL_FROM": env.get("MAIL_FROM", "no-reply@wasl.example"),
         "MAIL_FILE_DIR": env.get("MAIL_FILE_DIR", str(instance / "outbox")),
         #: "file" (writes under MAIL_FILE_DIR/sms), "none", or "package.module:Class" (a provider's adapter).

@@ -4,7 +4,7 @@ from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from babel.dates import format_date
-from flask import current_app, g, request, session
+from flask import current_app, g, has_app_context, request, session
 from flask_babel import format_time, get_locale
 from markupsafe import Markup, escape
 
@@ -35,7 +35,22 @@ def remember_language(response):
 
 
 def locale_code() -> str:
-    return str(get_locale() or "ar")
+    """The page's language code. Read straight from where Flask-Babel keeps the request's locale once it has
+    worked it out (lists ask for it once a date, hundreds of times a page); otherwise Flask-Babel works it out."""
+    babel_state = g.get("_flask_babel") if has_app_context() else None
+    locale = getattr(babel_state, "babel_locale", None) or get_locale()
+    return str(locale or "ar")
+
+
+@lru_cache(maxsize=64)
+def _labels(enum_class, locale: str) -> dict:
+    return {member: str(member.label) for member in enum_class}
+
+
+def enum_label(member, enum_class) -> str:
+    """The translated label of an enum member (`.label`, a lazy string), worked out once per language:
+    a list shows it on every row, and each lazy string finds its catalogue again."""
+    return _labels(enum_class, locale_code())[enum_class(member)]
 
 
 def text_direction() -> str:

@@ -6,9 +6,10 @@ from flask import Blueprint, abort, current_app, g, request
 from flask_login import current_user, login_required
 from werkzeug.routing import IntegerConverter
 
+from core import accounts
 from core.accounts import roles_in
 from core.digits import to_int
-from core.extensions import db
+from core.extensions import db, login_manager
 from core.models import Tenant, TenantStatus
 from core.models.keys import INT4_MAX, MAX_ID
 from core.tenancy import RESERVED_SLUGS, enter_tenant, leave_tenant
@@ -32,12 +33,44 @@ def _tenant_ids() -> dict[str, int]:
     return current_app.extensions.setdefault("wasl_tenant_ids", {})
 
 
-def _roles_column(user_id: int):
+def _roles_column(user_id):
     from core.models import TenantRole
 
     return (sa.select(sa.func.aggregate_strings(TenantRole.role, ","))
             .where(TenantRole.tenant_id == Tenant.id, TenantRole.user_id == user_id)
             .scalar_subquery())
+
+
+def _unread_column(user_id):
+    from core.notifications.models import Notification
+
+    return (sa.select(sa.func.count()).select_from(Notification)
+            .where(Notification.tenant_id == Tenant.id, Notification.user_id == user_id,
+                   Notification.read_at.is_(None))
+            .scalar_subquery())
+
+
+def _signed_in_at(slug: str) -> tuple[Tenant, frozenset[str]] | None:
+    """The common case in one query: the cookie's session with its user, the tenant by its slug, the
+    user's roles there and their unread notifications (the staff navigation shows the count). None when
+    that does not settle it (no such session or tenant, a session no longer live, a tenant that is not
+    the hinted one): the caller then takes the long way, which gives the right answer for each case."""
+    from core.models import AuthSession
+
+    token_hash = accounts.session_token_hash()
+    if token_hash is None or "_login_user" in g:
+        return None
+    row = db.session.execute(
+        sa.select(AuthSession, Tenant, _roles_column(AuthSession.user_id), _unread_column(AuthSession.user_id))
+        .join(Tenant, Tenant.slug == slug).where(AuthSession.token_hash == token_hash)).first()
+    if row is None:
+        return None
+    auth_session, tenant, joined_roles, unread = row
+    g._login_user = accounts.accept_session(auth_session) or login_manager.anonymous_user()
+    if not current_user.is_authenticated or tenant.status != TenantStatus.active or tenant.id != _tenant_ids()[slug]:
+        return None
+    g.unread_notifications = unread
+    return tenant, frozenset(joined_roles.split(",")) if joined_roles else frozenset()
 
 
 def enter_tenant_of_url(slug: str | None) -> tuple[Tenant, frozenset[str]]:
@@ -47,6 +80,9 @@ def enter_tenant_of_url(slug: str | None) -> tuple[Tenant, frozenset[str]]:
     hint = _tenant_ids().get(slug)
     if hint is not None:
         enter_tenant(hint)
+        found = _signed_in_at(slug)
+        if found is not None:
+            return found
     user_id = current_user.id if current_user.is_authenticated else None  # loads the session (first query)
     if hint is not None and user_id is not None:
         row = db.session.execute(sa.select(Tenant, _roles_column(user_id)).where(Tenant.slug == slug)).first()

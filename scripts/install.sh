@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Wasl needs on a Debian machine with Python 3.11 and Node/npm. Idempotent.
-#   scripts/install.sh          the app (Python venv, front-end libraries, compiled translations)
+#   scripts/install.sh          the app (Python venv, front-end libraries, compiled translations);
+#                               with UPLOAD_STORE=s3 set, boto3 for the S3 upload store too
 #   scripts/install.sh --test   the same plus what the tests need (Chromium for browser tests)
 #   scripts/install.sh --bench  the app plus what bench/http_pages.py needs (wrk, pyinstrument)
 set -euo pipefail
@@ -34,7 +35,9 @@ if [ "$want_bench" = 1 ]; then
 elif [ "$want_test" = 1 ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v -e '^WARNING: Location' -e BuildBackendWarning -e '^ *!!' -e '^ *\*\*\*' -e 'Please be careful' -e 'name as your package' -e 'with strategy' -e '^ *$' || true
 else
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e . 2>&1 | grep -v -e '^WARNING: Location' -e BuildBackendWarning -e '^ *!!' -e '^ *\*\*\*' -e 'Please be careful' -e 'name as your package' -e 'with strategy' -e '^ *$' || true
+  # UPLOAD_STORE=s3 in the environment: also boto3 (the optional extra "s3")
+  target="."; [ "${UPLOAD_STORE:-}" = "s3" ] && target=".[s3]"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e "$target" 2>&1 | grep -v -e '^WARNING: Location' -e BuildBackendWarning -e '^ *!!' -e '^ *\*\*\*' -e 'Please be careful' -e 'name as your package' -e 'with strategy' -e '^ *$' || true
 fi
 
 npm ci --no-audit --no-fund --loglevel=error >/dev/null

@@ -93,3 +93,18 @@ def test_every_ui_string_has_an_arabic_translation():
 def test_error_pages_exist_in_both_languages(client):
     assert "الصفحة غير موجودة" in client.get("/nowhere/").get_data(as_text=True)
     assert "Page not found" in client.get("/nowhere/?lang=en").get_data(as_text=True)
+
+
+def test_a_letter_in_another_language_within_a_page_is_translated_in_that_language_and_the_page_is_not(app):
+    """Translations are remembered for the rest of a request; switching language inside it (a letter in the
+    beneficiary's language while the page is in the officer's) must still find the other catalogue."""
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context("/?lang=ar"):
+        assert gettext("Log out") == "تسجيل الخروج"
+        assert render_template_string('{{ _("Log out") }}') == "تسجيل الخروج"
+        with force_locale("en"):
+            assert gettext("Log out") == "Log out"
+            assert render_template_string('{{ _("Log out") }}') == "Log out"
+        assert gettext("Log out") == "تسجيل الخروج"
+        assert render_template_string('{{ _("Log out") }}') == "تسجيل الخروج"

@@ -153,3 +153,27 @@ def test_a_pooled_connection_the_database_dropped_while_idle_is_replaced_before_
     time.sleep(app.config["DB_PING_AFTER_IDLE"] + 0.1)
     assert officer.get("/alpha/staff/").status_code == 200
     assert officer.get("/alpha/staff/beneficiaries").status_code == 200
+
+
+
+def test_a_signed_in_page_reads_session_tenant_roles_and_unread_count_in_one_query(app, officer):
+    from sqlalchemy import event
+
+    officer.get("/alpha/staff/")  # the slug's tenant is remembered from here on
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def keep(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        page = officer.get("/alpha/staff/requests")
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert page.status_code == 200
+    about_session = [s for s in statements if "auth_sessions" in s]
+    assert len(about_session) == 1 and "tenant_roles" in about_session[0] and "notifications" in about_session[0]
+    assert not [s for s in statements if s.startswith("SELECT tenants.")], "the tenant was read a second time"
+    assert not [s for s in statements if "FROM notifications" in s and "auth_sessions" not in s]

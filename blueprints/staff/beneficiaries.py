@@ -54,7 +54,7 @@ def beneficiaries():
     page = queries.list_beneficiaries(category=category, researcher_id=researcher_id,
                                       after=arg_id("after"))
     return show("staff/beneficiaries.html", page=page, category=category, researcher_id=researcher_id,
-                category_labels=vocabulary.category_labels(g.tenant), researchers=operations.researchers())
+                category_labels=vocabulary.category_labels(g.tenant), researchers=operations.researcher_choices())
 
 
 @bp.route("/beneficiaries/new", methods=["GET", "POST"])

@@ -17,8 +17,9 @@ def load_file(beneficiary_id: int) -> Beneficiary:
     """A file of this tenant that the current person may open (404 / audited 403 otherwise)."""
     if not id_in_range(Beneficiary, beneficiary_id):
         abort(404)
-    b = db.session.scalar(sa.select(Beneficiary).where(Beneficiary.id == beneficiary_id)
-                          .options(joinedload(Beneficiary.researcher)))
+    b = db.session.scalars(sa.select(Beneficiary).where(Beneficiary.id == beneficiary_id)
+                           .options(joinedload(Beneficiary.researcher), joinedload(Beneficiary.categories))
+                           ).unique().one_or_none()  # categories joined: one round trip, not two
     if b is None:
         abort(404)
     access.require(b)
@@ -28,8 +29,9 @@ def load_file(beneficiary_id: int) -> Beneficiary:
 def load_request(request_id: int) -> SupportRequest:
     if not id_in_range(SupportRequest, request_id):
         abort(404)
-    found = db.session.scalar(sa.select(SupportRequest).where(SupportRequest.id == request_id)
-                              .options(joinedload(SupportRequest.beneficiary)))
+    found = db.session.scalars(sa.select(SupportRequest).where(SupportRequest.id == request_id)
+                               .options(joinedload(SupportRequest.beneficiary).joinedload(Beneficiary.categories))
+                               ).unique().one_or_none()
     if found is None:
         abort(404)
     access.require(found.beneficiary, what="request")

@@ -1,6 +1,6 @@
 """Staff routes: the signed-in person's notifications, their unread count in the staff navigation, and
 the choice of a daily e-mail digest."""
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,7 +18,8 @@ def notification_helpers():
     def unread():
         if not current_user.is_authenticated:
             return 0
-        return operations.unread_count(current_user)
+        known = g.get("unread_notifications")  # read with the session and the tenant (core.web)
+        return known if known is not None else operations.unread_count(current_user)
 
     return {"unread_notifications": unread}
 

@@ -42,12 +42,12 @@ def list_filters(args) -> dict:
 @roles_required(*READERS)
 def requests_list():
     filters = list_filters(request.args)
-    page = queries.list_requests(**filters, after=arg_id("after"))
-    from core.beneficiaries.operations import researchers
+    page = queries.list_requests(**filters, after=arg_id("after"), brief=True)
+    from core.beneficiaries.operations import researcher_choices
 
     return show("staff/requests.html", page=page, filters=filters, states=list(RequestState),
                 channels=channels(g.tenant), category_labels=vocabulary.category_labels(g.tenant),
-                researchers=researchers(), today=today())
+                researchers=researcher_choices(), today=today())
 
 
 @bp.route("/beneficiaries/<int:beneficiary_id>/requests/new", methods=["GET", "POST"])

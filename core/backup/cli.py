@@ -6,12 +6,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from core import storage
 from core.backup import operations
 
 
 def _target() -> operations.Target:
-    config = current_app.config
-    return operations.Target(config["DATABASE_ADMIN_URL"], Path(config["UPLOAD_FOLDER"]))
+    return operations.Target(current_app.config["DATABASE_ADMIN_URL"], storage.uploads())
 
 
 @click.command("backup")
@@ -37,7 +37,7 @@ def backup(output):
 @click.option("--verify-only", is_flag=True, help="Only check the backup's checksums; change nothing.")
 @with_appcontext
 def restore(folder, verify_only):
-    """Restore a backup into the configured database and upload folder, both of which must be empty."""
+    """Restore a backup into the configured database and upload store (folder or bucket), both empty."""
     try:
         if verify_only:
             manifest = operations.verify(folder)

@@ -6,9 +6,12 @@ A backup is a folder:
                       and the SHA-256 and size of every other file in the folder
     database.dump     PostgreSQL: pg_dump custom format (as DATABASE_ADMIN_URL)
     database.sqlite   SQLite: a consistent copy made with SQLite's online backup API
-    uploads/…         the attachment store, byte for byte
+    uploads/…         the upload store, byte for byte: one file per key (<tenant id>/<stored name>)
 
-Restoring goes only into an empty database and an empty upload folder, verifies every checksum first,
+The uploads are read and written through the store's interface (core/storage.py), so the same backup
+comes from, and goes back into, a shared folder or an S3-compatible bucket, or moves from one to the other.
+
+Restoring goes only into an empty database and an empty upload store, verifies every checksum first,
 and afterwards compares the per-tenant counts with the manifest, so a restore that "worked" but lost
 rows is reported, not trusted.
 """
@@ -26,6 +29,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from core.storage import Storage, StorageError, checked
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 
@@ -36,10 +41,10 @@ class BackupError(RuntimeError):
 
 @dataclass(frozen=True)
 class Target:
-    """Where a backup comes from or a restore goes: the database (as its owner) and the upload folder."""
+    """Where a backup comes from or a restore goes: the database (as its owner) and the upload store."""
 
     admin_url: str
-    upload_folder: Path
+    uploads: Storage
 
     @property
     def kind(self) -> str:
@@ -112,11 +117,7 @@ def backup(source: Target, folder: Path) -> dict:
         with sqlite3.connect(_sqlite_path(source.admin_url)) as live, sqlite3.connect(dump) as copy:
             live.backup(copy)
         copy.close()
-    uploads = folder / "uploads"
-    if source.upload_folder.exists():
-        shutil.copytree(source.upload_folder, uploads)
-    else:
-        uploads.mkdir()
+    copy_out(source.uploads, "", folder / "uploads")
     files = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         files[path.relative_to(folder).as_posix()] = {"sha256": _sha256(path), "size": path.stat().st_size}
@@ -177,8 +178,11 @@ def restore(folder: Path, target: Target) -> dict:
             raise BackupError(f"{path} exists: restore only into a new, empty database")
     elif not _database_is_empty(target):
         raise BackupError("the target database is not empty: restore only into a new, empty database")
-    if target.upload_folder.exists() and any(target.upload_folder.iterdir()):
-        raise BackupError(f"{target.upload_folder} is not empty: restore only into an empty upload folder")
+    try:
+        if next(iter(target.uploads.keys()), None) is not None:
+            raise BackupError("the upload store is not empty: restore only into an empty folder or bucket")
+    except StorageError as exc:
+        raise BackupError(str(exc)) from exc
     if target.kind == "postgresql":
         _run(["pg_restore", "--no-owner", "--exit-on-error", "--single-transaction",
               f"--dbname={_libpq_url(target.admin_url)}", str(folder / "database.dump")])
@@ -187,13 +191,50 @@ def restore(folder: Path, target: Target) -> dict:
         with sqlite3.connect(folder / "database.sqlite") as saved, sqlite3.connect(path) as live:
             saved.backup(live)
         live.close()
-    target.upload_folder.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(folder / "uploads", target.upload_folder, dirs_exist_ok=True)
+    copy_in(folder / "uploads", target.uploads, "")
     restored = tenant_counts(target.admin_url)
     if restored != manifest["tenants"]:
         raise BackupError("restored row counts differ from the backup's: "
                           f"expected {manifest['tenants']}, found {restored}")
     return manifest
+
+
+def copy_out(store: Storage, prefix: str, folder: Path) -> int:
+    """Every key of `store` under `prefix`, written as a file (the rest of its key) under `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    count = 0
+    try:
+        for key in store.keys(prefix):
+            target = folder.joinpath(*checked(key[len(prefix):]))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with store.open(key) as content, target.open("xb") as out:
+                shutil.copyfileobj(content, out)
+            count += 1
+    except (StorageError, ValueError) as exc:
+        raise BackupError(f"reading the upload store: {exc}") from exc
+    return count
+
+
+def copy_in(folder: Path, store: Storage, prefix: str) -> int:
+    """Every file under `folder` saved into `store` under `prefix` + its path (the reverse of copy_out).
+
+    All or nothing: when the store refuses one, the files already saved are deleted again."""
+    written: list[str] = []
+    if not folder.is_dir():
+        return 0
+    try:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            key = prefix + path.relative_to(folder).as_posix()
+            store.save(key, path.read_bytes())
+            written.append(key)
+    except StorageError as exc:
+        for key in written:
+            try:
+                store.delete(key)
+            except StorageError:
+                pass  # the store is failing: what stays is named in the message
+        raise BackupError(f"writing the upload store failed, nothing was restored into it: {exc}") from exc
+    return len(written)
 
 
 def _run(command: list[str]) -> None:

@@ -7,7 +7,8 @@ The folder written:
     rows.json       the tenant's row, its rows in every table that belongs to it (tenant_id, or a
                     platform table's link to it such as the registry's association_id), and the user
                     accounts its rows name (members, authors, deciders)
-    uploads/…       its upload folder, byte for byte
+    uploads/…       its uploads (the store's keys under "<tenant id>/"), byte for byte, read and written
+                    through the upload store's interface: a folder or an S3-compatible bucket on either side
 
 Import refuses a slug the target already has and a different schema revision. Every id is renumbered
 above what the target holds (and above its sequences), and every foreign key follows: tenant_id to the
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 import uuid
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -29,7 +29,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
-from core.backup.operations import BackupError, _revision, _sha256, tenant_counts
+from core import storage
+from core.backup.operations import BackupError, _revision, _sha256, copy_in, copy_out, tenant_counts
 from core.extensions import OPERATOR_BIND, db
 
 FORMAT = 1
@@ -102,10 +103,6 @@ def _admin_url() -> str:
     return current_app.config["DATABASE_ADMIN_URL"]
 
 
-def _uploads(tenant_id: int) -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"]) / str(tenant_id)
-
-
 # --- export --------------------------------------------------------------------------------------------
 
 def export_tenant(slug: str, folder: Path) -> dict:
@@ -134,11 +131,7 @@ def export_tenant(slug: str, folder: Path) -> dict:
     payload = {"tenant": _encoded(tenant), "users": [_encoded(p) for p in people],
                "tables": {name: [_encoded(r) for r in found] for name, found in rows.items()}}
     (folder / ROWS).write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    source = _uploads(tenant["id"])
-    if source.is_dir():
-        shutil.copytree(source, folder / "uploads")
-    else:
-        (folder / "uploads").mkdir()
+    copy_out(storage.uploads(), storage.key(tenant["id"], ""), folder / "uploads")
     files = {p.relative_to(folder).as_posix(): {"sha256": _sha256(p), "size": p.stat().st_size}
              for p in sorted(folder.rglob("*")) if p.is_file()}
     manifest = {"format": FORMAT, "kind": "tenant-data", "slug": slug, "revision": _revision(_admin_url()),
@@ -250,11 +243,10 @@ def import_tenant(folder: Path) -> dict:
                 for name in payload["tables"]}
             if counts != manifest["counts"]:
                 raise BackupError(f"imported row counts differ from the export's: {counts}")
+            # Before the commit: a store that refuses a file undoes the rows too (copy_in takes its files back).
+            copy_in(folder / "uploads", storage.uploads(), storage.key(new_tenant, ""))
     finally:
         admin.dispose()
-    target = _uploads(new_tenant)
-    if (folder / "uploads").is_dir():
-        shutil.copytree(folder / "uploads", target, dirs_exist_ok=True)
     return {**manifest, "tenant_id": new_tenant, "users_matched": matched}
 
 

@@ -31,7 +31,7 @@ from core.models import TenantRole, User
 from core.models.base import utcnow
 from core.roles import Role
 from core.surveys.operations import Contact
-from core.workflow.attachments import MAX_BYTES, folder, save, sniff
+from core.workflow.attachments import MAX_BYTES, save, sniff
 
 MODULE = "grievances"
 #: Who handles complaints; tenant admins may open them too.
@@ -283,10 +283,6 @@ def _tell(tenant, complaint: Complaint, kind: str) -> None:
 def attachments_of(complaint: Complaint) -> list[ComplaintAttachment]:
     return list(db.session.scalars(sa.select(ComplaintAttachment).where(
         ComplaintAttachment.complaint_id == complaint.id).order_by(ComplaintAttachment.id)))
-
-
-def attachment_path(attachment: ComplaintAttachment):
-    return folder(attachment.tenant_id) / attachment.stored_name
 
 
 # --- the complainant following the complaint ---------------------------------------------------------------

@@ -8,9 +8,10 @@ as it is, so importing the same sheet twice creates nothing new.
 """
 import json
 import secrets
+import tempfile
 from datetime import date
 from operator import itemgetter
-from pathlib import Path
+from pathlib import PurePosixPath
 
 import sqlalchemy as sa
 from flask import current_app
@@ -19,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
-from core import audit
+from core import audit, storage
 from core.arabic import name_key, normalise
 from core.beneficiaries import vocabulary
 from core.beneficiaries.errors import FormErrors, IllegalTransition
@@ -41,12 +42,14 @@ CHUNK = 2000
 RUNNING = frozenset({ImportState.checking, ImportState.importing})
 
 
-def storage_dir(tenant_id: int) -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"]) / str(tenant_id) / "imports"
+def key_of(job: ImportJob) -> str:
+    """The uploaded sheet's key in the upload store (folder or bucket, core/storage.py)."""
+    return storage.key(job.tenant_id, f"imports/{job.stored_name}")
 
 
-def path_of(job: ImportJob) -> Path:
-    return storage_dir(job.tenant_id) / job.stored_name
+def checked_key(job: ImportJob) -> str:
+    """The good rows of the last check, cleaned by the schema: what the import inserts."""
+    return storage.key(job.tenant_id, f"imports/{PurePosixPath(job.stored_name).stem}.checked.jsonl")
 
 
 # --- upload and mapping --------------------------------------------------------------------------
@@ -63,15 +66,19 @@ def upload(tenant, upload_file, kind: str, actor) -> ImportJob:
         fmt = reading.detect_format(upload_file.filename, head)
     except reading.SheetError as exc:
         raise FormErrors({"file": str(exc)}) from exc
-    folder = storage_dir(tenant.id)
-    folder.mkdir(parents=True, exist_ok=True)
     stored = f"{secrets.token_hex(16)}.{fmt}"
-    upload_file.save(folder / stored)
+    key, store = storage.key(tenant.id, f"imports/{stored}"), storage.uploads()
+    # Read back from the store (the worker that runs the check may be on another server), refused whole.
     try:
-        headers, count = reading.header_and_count(folder / stored, fmt)
+        store.save(key, upload_file.stream.read())
+        with storage.local_copy(store, key) as path:
+            headers, count = reading.header_and_count(path, fmt)
     except reading.SheetError as exc:
-        (folder / stored).unlink(missing_ok=True)
+        store.delete(key)
         raise FormErrors({"file": str(exc)}) from exc
+    except OSError:  # StorageError, or the file gone between two steps
+        current_app.logger.exception("upload store refused an import sheet")
+        raise FormErrors({"file": str(storage.STORE_REFUSED)}) from None
     job = ImportJob(kind=kind, state=ImportState.uploaded, original_name=upload_file.filename[:200],
                     stored_name=stored, file_format=fmt, headers=headers, mapping=guess_mapping(kind, headers),
                     total_rows=count, created_by_id=actor.id)
@@ -247,11 +254,6 @@ def _country_map() -> dict[str, str]:
     return out
 
 
-def checked_path(job: ImportJob) -> Path:
-    """The good rows of the last check, cleaned by the schema: what the import inserts."""
-    return path_of(job).with_suffix(".checked.jsonl")
-
-
 def run(job_id: int, apply: bool) -> ImportJob:
     """Check the sheet (dry run) or import what the check found good; commits progress every CHUNK rows."""
     tenant_id = current_scope().tenant_id
@@ -281,30 +283,37 @@ def run(job_id: int, apply: bool) -> ImportJob:
 def _check(job: ImportJob, checker: "_Rows") -> None:
     """Every row through the form's schema: problems to the table, good rows to the checked file."""
     column_names = {field: job.headers[index] for field, index in job.mapping.items()}
-    iterator = reading.rows(path_of(job), job.file_format)
+    store = storage.uploads()
+    with storage.local_copy(store, key_of(job)) as sheet, tempfile.TemporaryFile("w+b") as checked:
+        _check_rows(job, checker, reading.rows(sheet, job.file_format), column_names, checked)
+        checked.seek(0)
+        store.save(checked_key(job), checked.read())
+
+
+def _check_rows(job, checker, iterator, column_names, checked) -> None:
     next(iterator)  # the header
     problems, good = [], 0
-    with checked_path(job).open("w", encoding="utf-8") as out:
-        for number, row in enumerate(iterator, start=2):
-            if number - 1 > job.total_rows:
-                break
-            if any(cell.strip() for cell in row):
-                values, row_problems, existing = checker.check(number, row)
-                if row_problems:
-                    job.bad_rows += 1
-                    problems.extend({"row_number": number, "column": column_names.get(field, field)[:200],
-                                     "message": message[:500]} for field, message in row_problems.items())
-                elif existing:
-                    job.existing_count += 1
-                elif values is not None:
-                    out.write(json.dumps({"row": number, **values}, default=_plain, ensure_ascii=False) + "\n")
-                    good += 1
-            job.processed_rows = number - 1
-            if job.processed_rows % CHUNK == 0:
-                job.created_count = good  # what the import would create
-                _write_problems(job, problems)
-                problems = []
-                db.session.commit()
+    for number, row in enumerate(iterator, start=2):
+        if number - 1 > job.total_rows:
+            break
+        if any(cell.strip() for cell in row):
+            values, row_problems, existing = checker.check(number, row)
+            if row_problems:
+                job.bad_rows += 1
+                problems.extend({"row_number": number, "column": column_names.get(field, field)[:200],
+                                 "message": message[:500]} for field, message in row_problems.items())
+            elif existing:
+                job.existing_count += 1
+            elif values is not None:
+                line = json.dumps({"row": number, **values}, default=_plain, ensure_ascii=False) + "\n"
+                checked.write(line.encode("utf-8"))
+                good += 1
+        job.processed_rows = number - 1
+        if job.processed_rows % CHUNK == 0:
+            job.created_count = good  # what the import would create
+            _write_problems(job, problems)
+            problems = []
+            db.session.commit()
     job.created_count = good
     _write_problems(job, problems)
 
@@ -328,7 +337,7 @@ def _import_checked(job: ImportJob) -> None:
                     values["relation"])
     insert = _insert_files if job.kind == ImportKind.beneficiaries else _insert_members
     pending = []
-    with checked_path(job).open(encoding="utf-8") as lines:
+    with storage.local_copy(storage.uploads(), checked_key(job)) as path, path.open(encoding="utf-8") as lines:
         for line in lines:
             values = json.loads(line)
             if values.get("birth_date"):

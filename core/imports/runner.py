@@ -3,12 +3,17 @@
 With a broker (`CELERY_BROKER_URL`, or `REDIS_URL`) the run is a task on the task queue
 (`wasl.run_import`), taken by a worker; without one (the embedded default) a background thread of
 the web process runs the same function; `IMPORT_RUNNER = "inline"` runs it in the request (tests).
+
+The broker unreachable when the person starts the run (Redis down or restarting): the run goes to a
+background thread of this web process instead, as without a broker. The job is already marked running
+when the task is sent, so a run that could not be sent would otherwise stay "running" for ever.
 """
 import logging
 import threading
 
 from celery import shared_task
 from flask import current_app
+from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from core.extensions import db
 from core.imports.models import ImportJob, ImportState
@@ -26,8 +31,12 @@ def launch(tenant_id: int, job_id: int, apply: bool, locale: str) -> None:
         run(job_id, apply)
         return
     if current_app.config.get("CELERY_BROKER_URL"):
-        run_import.delay(tenant_id, job_id, apply, locale)
-        return
+        try:
+            run_import.delay(tenant_id, job_id, apply, locale)
+            return
+        except BrokerUnreachable as exc:
+            log.warning("broker unreachable (%s): import %s of tenant %s runs in this process", exc, job_id,
+                        tenant_id)
     app = current_app._get_current_object()
     threading.Thread(target=work, args=(app, tenant_id, job_id, apply, locale), daemon=True,
                      name=f"import-{tenant_id}-{job_id}").start()

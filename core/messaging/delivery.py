@@ -1,12 +1,21 @@
 """Delivering the outbox: an SMTP backend for production, a file backend for the embedded default.
 
 Each message is tried, its status recorded and committed one by one; a failure is retried later with a
-growing delay, and after MAX_ATTEMPTS the message is marked failed (the file page shows it).
+growing delay (2, 4, 8, 16 minutes: `next_attempt_at`), and after MAX_ATTEMPTS the message is marked
+failed (the file page shows it).
+
+Never twice: a message is claimed before it goes out (two runners cannot both send it), and once the mail
+server has accepted it (250 after DATA) nothing that fails later (QUIT refused, the connection dropped)
+makes it a retry. One case stays that no sender can settle: the server accepts the message but its reply
+never arrives (a time-out). The outbox must then try again, and the recipient's server may get it twice;
+both copies carry the same Message-ID (made from the message's row, not at random per attempt), by
+which mail systems recognise one message.
 """
+import logging
 import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -16,6 +25,8 @@ from core.extensions import db
 from core.messaging.models import OutboxMessage
 from core.models.base import utcnow
 from core.tenancy import cross_tenant_scope
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 #: What a one-time link becomes in a delivered message's stored body.
@@ -32,11 +43,22 @@ def as_email(message: OutboxMessage, sender: str) -> EmailMessage:
     mail["To"] = message.recipient
     mail["Subject"] = message.subject
     mail["Date"] = formatdate(localtime=False)
-    mail["Message-ID"] = make_msgid(idstring=f"wasl-{message.id}")
+    mail["Message-ID"] = message_id(message, sender)
     mail["Content-Language"] = message.language
     mail["X-Wasl-Medium"] = message.medium
     mail.set_content(message.body)
     return mail
+
+
+def message_id(message, sender: str) -> str:
+    """The same for every attempt at one outbox message, and unique to it: a second copy after a time-out
+    is recognised as the same message by the recipient's mail system. A message that is not an outbox
+    row (a staff reminder sent at once, never retried) gets a random one."""
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "wasl.invalid"
+    made = getattr(message, "created_at", None)
+    if not isinstance(message, OutboxMessage) or message.id is None or made is None:
+        return make_msgid(idstring="wasl", domain=domain)
+    return f"<wasl.{message.tenant_id}.{message.id}.{made:%Y%m%d%H%M%S%f}@{domain}>"
 
 
 class FileBackend:
@@ -64,14 +86,25 @@ class SMTPBackend:
             raise DeliveryError("no SMS gateway is configured for this medium")
         config = self.config
         try:
-            with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+            smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config.get("MAIL_TIMEOUT", 30))
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(str(exc) or type(exc).__name__) from exc
+        try:
+            try:
                 if config.get("MAIL_USE_TLS"):
                     smtp.starttls()
                 if config.get("MAIL_USERNAME"):
                     smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
                 smtp.send_message(as_email(message, config["MAIL_FROM"]))
-        except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryError(str(exc)) from exc
+            except (OSError, smtplib.SMTPException) as exc:
+                raise DeliveryError(str(exc) or type(exc).__name__) from exc
+            # Accepted: the message is the server's now. A failure from here on is no reason to send it again.
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException) as exc:
+                log.warning("outbox message %s was accepted; closing the SMTP session failed: %s", message.id, exc)
+        finally:
+            smtp.close()
 
 
 BACKENDS = {"file": FileBackend, "smtp": SMTPBackend}

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 
 from core.extensions import db
@@ -74,14 +75,28 @@ def mine(user, notification_id: int) -> Notification | None:
     return found if found is not None and found.user_id == user.id else None
 
 
+def _known_unread() -> int | None:
+    """The unread count read with the page's first query (core.web), if this request has it."""
+    return g.get("unread_notifications") if has_request_context() else None
+
+
+def _read(count: int) -> None:
+    """`count` notifications were just marked read: the count the page shows follows."""
+    known = _known_unread()
+    if known is not None:
+        g.unread_notifications = max(known - count, 0)
+
+
 def mark_read(notification: Notification) -> None:
     if notification.read_at is None:
         notification.read_at = utcnow()
+        _read(1)
 
 
 def mark_all_read(user) -> int:
     result = db.session.execute(sa.update(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
+    _read(result.rowcount or 0)
     return result.rowcount or 0
 
 
@@ -105,8 +120,12 @@ def set_digest(user, on: bool) -> bool:
 
 
 def read_about_request(user, request_id: int) -> int:
-    """The person opened the request: what told them about it is read."""
+    """The person opened the request: what told them about it is read (nothing to write when they have no
+    unread notification at all, as the page's first query already told)."""
+    if _known_unread() == 0:
+        return 0
     result = db.session.execute(sa.update(Notification).where(
         Notification.user_id == user.id, Notification.request_id == request_id, Notification.read_at.is_(None))
         .values(read_at=utcnow()))
+    _read(result.rowcount or 0)
     return result.rowcount or 0

@@ -220,10 +220,6 @@ def attach_proof(registration: Registration, upload, actor=None) -> None:
         actor=actor)
 
 
-def proof_path(registration: Registration):
-    return attachments.folder(registration.tenant_id) / registration.proof_stored_name
-
-
 # --- seats ----------------------------------------------------------------------------------------
 
 def _seat(tenant, program, registration, now) -> list:

@@ -23,9 +23,7 @@ SIGNATURES = (
 )
 
 
-#: What a form's file field says when the upload store refuses a write (read-only, full).
-STORE_REFUSED = _l("The file could not be saved: the file store is not accepting files right now. Nothing was "
-                   "changed; try again later, and tell the administrator if it keeps happening.")
+STORE_REFUSED = storage.STORE_REFUSED
 
 
 def save(tenant_id: int, name: str, data: bytes, field: str = "file") -> None:
@@ -35,12 +33,6 @@ def save(tenant_id: int, name: str, data: bytes, field: str = "file") -> None:
     except storage.StorageError:
         current_app.logger.exception("upload store refused a file")
         raise FormErrors({field: str(STORE_REFUSED)}) from None
-
-
-def folder(tenant_id: int) -> Path:
-    path = Path(current_app.config["UPLOAD_FOLDER"]) / str(tenant_id)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def sniff(head: bytes) -> tuple[str, str] | None:
@@ -89,10 +81,6 @@ def download_name(attachment: Attachment) -> str:
     stem = clean_file_name(attachment.original_name)
     stem = stem[: -len(Path(stem).suffix)] if Path(stem).suffix.lower() == extension else stem
     return (stem or "file") + extension
-
-
-def path_of(attachment: Attachment) -> Path:
-    return folder(attachment.tenant_id) / attachment.stored_name
 
 
 def key_of(attachment) -> str:

@@ -116,7 +116,7 @@ class RequestDocument(SequencedId, TenantOwned, db.Model):
 
 
 class Attachment(SequencedId, TenantOwned, db.Model):
-    """An uploaded file, stored under a random name in UPLOAD_FOLDER; served only by an authorised route."""
+    """An uploaded file, stored under a random name in the upload store; served only by an authorised route."""
 
     __tablename__ = "attachments"
     __table_args__ = (

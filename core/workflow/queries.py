@@ -58,11 +58,24 @@ def overdue_condition(on=None):
     return sa.and_(SupportRequest.state == RequestState.under_review, SupportRequest.decision_due < (on or today()))
 
 
+#: What a row of the staff's requests list shows (reference, name, state, channel, two dates): only these
+#: columns are read; 51 requests and files of 40 and 20 columns cost more to load than to query.
+_LIST_COLUMNS = (
+    load_only(SupportRequest.id, SupportRequest.tenant_id, SupportRequest.beneficiary_id, SupportRequest.reference,
+              SupportRequest.state, SupportRequest.channel, SupportRequest.received_at, SupportRequest.decision_due,
+              SupportRequest.version),
+    defaultload(SupportRequest.beneficiary).load_only(Beneficiary.id, Beneficiary.tenant_id, Beneficiary.name,
+                                                      Beneficiary.version),
+)
+
+
 def list_requests(state=None, channel=None, category=None, researcher_id=None, overdue=False, after=None,
-                  size=PAGE_SIZE) -> Page:
+                  size=PAGE_SIZE, brief=False) -> Page:
+    """A page of requests; `brief` reads only what the staff list shows (the API wants every field)."""
     query = requests_query(state=state, channel=channel, category=category, researcher_id=researcher_id,
                            overdue=overdue)
-    return _page(query.options(_WITHOUT_CATEGORIES), SupportRequest.id, after, size)
+    query = query.options(_WITHOUT_CATEGORIES, *(_LIST_COLUMNS if brief else ()))
+    return _page(query, SupportRequest.id, after, size)
 
 
 def requests_query(state=None, channel=None, category=None, researcher_id=None, overdue=False):

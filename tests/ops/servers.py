@@ -194,7 +194,8 @@ SHARED_SETTINGS = ("TESTING", "PASSWORD_HASH_PARAMS", "SESSION_COOKIE_SECURE", "
 def second_app(app, **overrides):
     """Another app in this process, like the tests' one but with `overrides` (another database URL, a
     dead Redis). The limiter is one object whose storage the last `init_app` set: it is put back after,
-    so the tests' app keeps its own rate-limit store."""
+    so the tests' app keeps its own rate-limit store; so is Celery's default app, which the task objects
+    (`run_job.apply`, `.delay`) use: left on the other app, they ran in its database."""
     from core.app import create_app
     from core.extensions import db, limiter
 
@@ -209,3 +210,42 @@ def second_app(app, **overrides):
                 engine.dispose()
         vars(limiter).clear()
         vars(limiter).update(saved)
+        if "celery" in app.extensions:  # each new Celery app makes itself this thread's current one
+            app.extensions["celery"].set_default()
+            app.extensions["celery"].set_current()
+
+
+REDIS_SERVER = shutil.which("redis-server")
+needs_redis_server = pytest.mark.skipif(REDIS_SERVER is None,
+                                        reason="needs the redis-server binary (Debian: redis-server)")
+
+
+@dataclass
+class Redis:
+    """A throwaway Redis (no persistence) on its own port: a broker the tests may stop and start again."""
+
+    port: int
+    folder: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> Redis:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.folder)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        wait_for_port(self.port, process=self.process)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop(self.process)
+            self.process = None
+
+
+def throwaway_redis(folder: Path) -> Redis:
+    """A Redis that is not running yet, on a free port (`start()` it, `stop()` it, start it again)."""
+    return Redis(free_port(), folder)

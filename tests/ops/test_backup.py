@@ -2,7 +2,6 @@
 import io
 import os
 import uuid
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +9,7 @@ from sqlalchemy.engine import make_url
 
 from core.backup import operations
 from core.backup.operations import BackupError, Target
+from core.storage import FolderStorage
 from tests.conftest import ON_POSTGRES, _admin_engine
 from tests.helpers import post_form
 from tests.test_staff_helpers import open_file, open_request, staff_client
@@ -32,14 +32,14 @@ def filled(app, tenant_a, tenant_b):
 
 
 def _source(app) -> Target:
-    return Target(app.config["DATABASE_ADMIN_URL"], Path(app.config["UPLOAD_FOLDER"]))
+    return Target(app.config["DATABASE_ADMIN_URL"], FolderStorage(app.config["UPLOAD_FOLDER"]))
 
 
 @pytest.fixture
 def empty_target(tmp_path):
     """A new empty database of the same kind as the suite's, dropped afterwards."""
     if not ON_POSTGRES:
-        yield Target(f"sqlite:///{tmp_path / 'restored.sqlite'}", tmp_path / "restored-uploads")
+        yield Target(f"sqlite:///{tmp_path / 'restored.sqlite'}", FolderStorage(tmp_path / "restored-uploads"))
         return
     admin = make_url(os.environ.get("DATABASE_ADMIN_URL") or os.environ["DATABASE_URL"])
     name = f"wasl_restore_{uuid.uuid4().hex[:8]}"
@@ -48,7 +48,7 @@ def empty_target(tmp_path):
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
         url = admin.set(database=name).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-        yield Target(url, tmp_path / "restored-uploads")
+        yield Target(url, FolderStorage(tmp_path / "restored-uploads"))
     finally:
         with engine.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
@@ -65,10 +65,10 @@ def test_a_restore_gives_the_same_counts_per_tenant_and_identical_attachments(fi
     operations.restore(tmp_path / "backup", empty_target)
 
     assert operations.tenant_counts(empty_target.admin_url) == operations.tenant_counts(source.admin_url)
-    originals = {p.relative_to(source.upload_folder): p.read_bytes()
-                 for p in source.upload_folder.rglob("*") if p.is_file()}
-    restored = {p.relative_to(empty_target.upload_folder): p.read_bytes()
-                for p in empty_target.upload_folder.rglob("*") if p.is_file()}
+    originals = {p.relative_to(source.uploads.root): p.read_bytes()
+                 for p in source.uploads.root.rglob("*") if p.is_file()}
+    restored = {p.relative_to(empty_target.uploads.root): p.read_bytes()
+                for p in empty_target.uploads.root.rglob("*") if p.is_file()}
     assert PDF in originals.values()
     assert restored == originals
 
@@ -80,13 +80,14 @@ def test_a_damaged_backup_is_refused_before_anything_is_written(filled, tmp_path
     attachment.write_bytes(data[:-1] + bytes([data[-1] ^ 0xFF]))  # always a different last byte
     with pytest.raises(BackupError, match="checksum differs"):
         operations.restore(tmp_path / "backup", empty_target)
-    assert not empty_target.upload_folder.exists()
+    assert not empty_target.uploads.root.exists()
 
 
 def test_restore_refuses_a_database_that_is_not_empty(filled, tmp_path):
     operations.backup(_source(filled), tmp_path / "backup")
     with pytest.raises(BackupError, match="not empty|exists"):
-        operations.restore(tmp_path / "backup", Target(_source(filled).admin_url, tmp_path / "new-uploads"))
+        operations.restore(tmp_path / "backup",
+                           Target(_source(filled).admin_url, FolderStorage(tmp_path / "new-uploads")))
 
 
 def test_backup_refuses_a_folder_that_holds_something(filled, tmp_path):
