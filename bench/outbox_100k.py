@@ -65,6 +65,7 @@ def fill(tmp: Path, messages: int) -> int:
     from core.extensions import db
     from core.messaging.models import OutboxMessage
     from core.models.base import utcnow
+    from core.models.keys import allocate_ids
     from core.tenancy import cross_tenant_scope, tenant_scope
 
     app = _app(tmp)
@@ -83,12 +84,16 @@ def fill(tmp: Path, messages: int) -> int:
         now = utcnow()
         with tenant_scope(tenant):
             for start in range(0, messages, 5000):
+                batch = range(start, min(start + 5000, messages))
+                # SQLite: ids from id_sequences (the key is (tenant_id, id)); PostgreSQL: the sequence.
+                ids = allocate_ids(db.session.connection(), OutboxMessage.__tablename__, len(batch))
                 db.session.execute(sa.insert(OutboxMessage), [
                     {"tenant_id": tenant.id, "kind": "bench", "medium": "sms" if n % 2 else "email",
                      "recipient": f"+9665{n:08d}" if n % 2 else f"person{n}@example.org", "language": "ar",
                      "subject": "رسالة تجريبية", "body": f"نص الرسالة رقم {n}", "status": "pending",
-                     "attempts": 0, "created_at": now, "next_attempt_at": now}
-                    for n in range(start, min(start + 5000, messages))])
+                     "attempts": 0, "created_at": now, "next_attempt_at": now,
+                     **({"id": ids[n - start]} if ids else {})}
+                    for n in batch])
                 db.session.commit()
         return tenant.id
 

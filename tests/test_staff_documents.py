@@ -257,6 +257,22 @@ def test_a_new_service_brings_its_checklist_and_keeps_what_was_received(app, alp
     assert codes == ["family_record", "id_copy", "income_certificate", "lease"]  # the IBAN certificate dropped
 
 
+def test_a_dropped_checklist_item_leaves_its_attachment_on_the_request_unlinked(app, alpha, officer):
+    _file, request_id = _request(officer)
+    with _in_alpha(app, alpha) as session:
+        before = dict(session.execute(sa.select(RequestDocument.code, RequestDocument.id)
+                                      .where(RequestDocument.request_id == request_id)).all())
+    assert _upload(officer, request_id, "iban.png", PNG, str(before["iban_certificate"])).status_code == 302
+    response = _correct(officer, request_id, channel="interview", service="housing_support")
+    assert response.status_code == 302
+    with _in_alpha(app, alpha) as session:
+        codes = session.scalars(sa.select(RequestDocument.code).where(RequestDocument.request_id == request_id))
+        assert "iban_certificate" not in set(codes)
+        attachment = session.scalar(sa.select(Attachment).where(Attachment.request_id == request_id))
+        assert (attachment.original_name, attachment.document_id) == ("iban.png", None)
+    assert "iban.png" in _page(officer, request_id)
+
+
 def test_a_correction_from_a_stale_page_is_a_409_and_changes_nothing(app, alpha, officer):
     _file, request_id = _request(officer)
     url = f"/alpha/staff/requests/{request_id}/correct"

@@ -173,6 +173,12 @@ def _next_free(conn_admin, conn, table: sa.Table) -> int:
     return highest + 1
 
 
+def _numbered_by_id_sequences(table: sa.Table) -> bool:
+    """On SQLite, whether the table's ids come from id_sequences (a key of several columns) rather than
+    from SQLite itself (a plain INTEGER PRIMARY KEY)."""
+    return len(table.primary_key.columns) > 1
+
+
 def _advance_sequences(conn_admin, conn, tables: list[sa.Table]) -> None:
     for table in tables:
         top = conn.execute(sa.select(sa.func.max(table.c.id))).scalar()
@@ -184,13 +190,14 @@ def _advance_sequences(conn_admin, conn, tables: list[sa.Table]) -> None:
             if sequence:
                 conn_admin.execute(sa.text(f"SELECT setval('{sequence}', GREATEST(:top, "
                                            f"(SELECT last_value FROM {sequence})))"), {"top": top})
-        elif "id_sequences" in db.metadata.tables:
+        elif "id_sequences" in db.metadata.tables and _numbered_by_id_sequences(table):
             counters = db.metadata.tables["id_sequences"]
             current = conn.execute(sa.select(counters.c.value).where(counters.c.name == table.name)).scalar()
             if current is None:
-                continue  # a table SQLite numbers itself (a plain INTEGER PRIMARY KEY)
-            conn.execute(counters.update().where(counters.c.name == table.name)
-                         .values(value=max(current, top)))
+                conn.execute(counters.insert().values(name=table.name, value=top))
+            else:
+                conn.execute(counters.update().where(counters.c.name == table.name)
+                             .values(value=max(current, top)))
 
 
 def import_tenant(folder: Path) -> dict:

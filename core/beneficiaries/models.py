@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
 from core.models.base import Timestamped, UTCDateTime, utcnow
-from core.models.keys import unique_tenant_id
+from core.models.keys import SequencedId, sequenced_id, tenant_collection, tenant_fk
 from core.tenancy import TenantOwned
 
 
@@ -21,7 +21,7 @@ class TenantCounter(TenantOwned, db.Model):
     value: Mapped[int] = mapped_column(nullable=False, default=0)
 
 
-class Beneficiary(TenantOwned, Timestamped, db.Model):
+class Beneficiary(SequencedId, TenantOwned, Timestamped, db.Model):
     """One person's file (ملف المستفيد)."""
 
     __tablename__ = "beneficiaries"
@@ -34,10 +34,10 @@ class Beneficiary(TenantOwned, Timestamped, db.Model):
         sa.Index("ix_beneficiaries_tenant_mobile", "tenant_id", "mobile"),
         sa.Index("ix_beneficiaries_tenant_researcher", "tenant_id", "researcher_id"),
         sa.Index("ix_beneficiaries_tenant_status", "tenant_id", "status"),
-        unique_tenant_id("beneficiaries"),
+        sa.PrimaryKeyConstraint("tenant_id", "id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = sequenced_id("beneficiaries")
     #: What staff and the beneficiary quote: 1, 2, 3 … within the association.
     file_number: Mapped[int] = mapped_column(nullable=False)
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
@@ -67,15 +67,15 @@ class Beneficiary(TenantOwned, Timestamped, db.Model):
     #: Optimistic lock: a save based on an older version is refused ("changed by someone else").
     version: Mapped[int] = mapped_column(nullable=False, default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"primary_key": [id], "version_id_col": version}
 
     researcher = relationship("User", foreign_keys=[researcher_id], lazy="raise")
-    categories = relationship("BeneficiaryCategory", lazy="selectin", cascade="all, delete-orphan",
-                              order_by="BeneficiaryCategory.code")
-    household = relationship("HouseholdMember", lazy="raise", cascade="all, delete-orphan",
-                             order_by="HouseholdMember.id")
-    incomes = relationship("IncomeSource", lazy="raise", cascade="all, delete-orphan",
-                           order_by="IncomeSource.id")
+    categories = tenant_collection("Beneficiary", "BeneficiaryCategory", "beneficiary_id", lazy="selectin",
+                                   cascade="all, delete-orphan", order_by="BeneficiaryCategory.code")
+    household = tenant_collection("Beneficiary", "HouseholdMember", "beneficiary_id", cascade="all, delete-orphan",
+                                  order_by="HouseholdMember.id")
+    incomes = tenant_collection("Beneficiary", "IncomeSource", "beneficiary_id", cascade="all, delete-orphan",
+                                order_by="IncomeSource.id")
 
     @property
     def category_codes(self) -> list[str]:
@@ -87,20 +87,24 @@ class BeneficiaryCategory(TenantOwned, db.Model):
 
     __tablename__ = "beneficiary_categories"
     __table_args__ = (
-        sa.PrimaryKeyConstraint("beneficiary_id", "code"),
+        sa.PrimaryKeyConstraint("tenant_id", "beneficiary_id", "code"),
         sa.Index("ix_beneficiary_categories_tenant_code", "tenant_id", "code"),
+        tenant_fk("beneficiary_id", "beneficiaries", ondelete="CASCADE"),
     )
 
-    beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"))
+    beneficiary_id: Mapped[int] = mapped_column()
     code: Mapped[str] = mapped_column(sa.String(40))
 
+    __mapper_args__ = {"primary_key": [beneficiary_id, code]}
 
-class HouseholdMember(TenantOwned, db.Model):
+
+class HouseholdMember(SequencedId, TenantOwned, db.Model):
     __tablename__ = "household_members"
-    __table_args__ = (unique_tenant_id("household_members"),)
+    __table_args__ = (sa.PrimaryKeyConstraint("tenant_id", "id"),
+                      tenant_fk("beneficiary_id", "beneficiaries", ondelete="CASCADE"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = sequenced_id("household_members")
+    beneficiary_id: Mapped[int] = mapped_column(index=True)
     relation: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     national_id: Mapped[str | None] = mapped_column(sa.String(10))
@@ -111,15 +115,16 @@ class HouseholdMember(TenantOwned, db.Model):
     #: Optimistic lock: a correction made on an older reading of the row is refused (409).
     version: Mapped[int] = mapped_column(nullable=False, default=1, server_default="1")
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"primary_key": [id], "version_id_col": version}
 
 
-class IncomeSource(TenantOwned, db.Model):
+class IncomeSource(SequencedId, TenantOwned, db.Model):
     __tablename__ = "income_sources"
-    __table_args__ = (unique_tenant_id("income_sources"),)
+    __table_args__ = (sa.PrimaryKeyConstraint("tenant_id", "id"),
+                      tenant_fk("beneficiary_id", "beneficiaries", ondelete="CASCADE"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = sequenced_id("income_sources")
+    beneficiary_id: Mapped[int] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(sa.String(30), nullable=False)
     #: Saudi riyals a month.
     monthly_amount: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2), nullable=False)
@@ -127,4 +132,4 @@ class IncomeSource(TenantOwned, db.Model):
     #: Optimistic lock, as for household members.
     version: Mapped[int] = mapped_column(nullable=False, default=1, server_default="1")
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"primary_key": [id], "version_id_col": version}

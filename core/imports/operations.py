@@ -387,14 +387,14 @@ def _insert_files(job: ImportJob, rows: list[dict]) -> None:
         records.append(record)
     table = Beneficiary.__table__
     connection = db.session.connection()
-    if connection.dialect.name == "sqlite":
-        # SQLite has one writer at a time and this transaction already holds the lock (the file numbers):
-        # the next ids are known, and a plain executemany is far quicker than RETURNING row by row.
-        last = connection.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()
-        for offset, record in enumerate(records, start=1):
-            record["id"] = last + offset
+    reserved = allocate_ids(connection, table.name, len(records))
+    if reserved is not None:
+        # SQLite: ids come from id_sequences (the key is (tenant_id, id)); a plain executemany is far
+        # quicker than RETURNING row by row.
+        for ident, record in zip(reserved, records, strict=True):
+            record["id"] = ident
         connection.execute(table.insert(), records)
-        ids = [r["id"] for r in records]
+        ids = list(reserved)
     else:
         ids = list(connection.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True),
                                       records).scalars())
@@ -413,6 +413,10 @@ def _insert_members(job: ImportJob, rows: list[dict]) -> None:
     records = [{"tenant_id": job.tenant_id, "created_at": now, **{k: data.get(k) for k in (
         "beneficiary_id", "relation", "name", "national_id", "birth_date", "disability", "schooling")}}
         for data in rows]
+    reserved = allocate_ids(db.session.connection(), HouseholdMember.__tablename__, len(records))
+    if reserved is not None:  # SQLite: ids from id_sequences (a bulk insert runs no ORM events)
+        for ident, record in zip(reserved, records, strict=True):
+            record["id"] = ident
     insert = sa.insert(HouseholdMember).returning(HouseholdMember.id, HouseholdMember.beneficiary_id,
                                                   sort_by_parameter_order=True)
     created = db.session.execute(insert, records).all()

@@ -6,11 +6,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
 from core.models.base import UTCDateTime, utcnow
-from core.models.keys import ID_TYPE, tenant_fk, unique_tenant_id
+from core.models.keys import ID_TYPE, SequencedId, sequenced_id, tenant_fk
 from core.tenancy import TenantOwned
 
 
-class OutboxMessage(TenantOwned, db.Model):
+class OutboxMessage(SequencedId, TenantOwned, db.Model):
     """A message to a beneficiary, a program registrant, or a person the association deals with (an
     invitation to join), added in the transaction of the change."""
 
@@ -18,16 +18,18 @@ class OutboxMessage(TenantOwned, db.Model):
     __table_args__ = (
         sa.Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),
         sa.Index("ix_outbox_messages_tenant_beneficiary", "tenant_id", "beneficiary_id"),
-        unique_tenant_id("outbox_messages"),
+        sa.PrimaryKeyConstraint("tenant_id", "id"),
+        tenant_fk("beneficiary_id", "beneficiaries", ondelete="CASCADE"),
+        # RESTRICT, not SET NULL (which would blank tenant_id): requests are never erased.
+        tenant_fk("request_id", "support_requests", ondelete="RESTRICT"),
         tenant_fk("program_registration_id", "program_registrations", ondelete="CASCADE"),
         sa.Index("ix_outbox_messages_tenant_program_registration", "tenant_id", "program_registration_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = sequenced_id("outbox_messages")
     #: The file the message is about; None for someone without a file (a program participant, an invited person).
-    beneficiary_id: Mapped[int | None] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"))
-    request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("support_requests.id", ondelete="SET NULL"),
-                                                   index=True)
+    beneficiary_id: Mapped[int | None] = mapped_column()
+    request_id: Mapped[int | None] = mapped_column(index=True)
     #: A program registration the message is about (core.programs).
     program_registration_id: Mapped[int | None] = mapped_column(ID_TYPE)
     #: request_received | under_review | decision_accepted | decision_rejected | served | invitation | survey | code | …
@@ -48,3 +50,5 @@ class OutboxMessage(TenantOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __mapper_args__ = {"primary_key": [id]}

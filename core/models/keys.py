@@ -8,6 +8,9 @@ Every new tenant-owned table:
 - has an index for each list's keyset order, led by `tenant_id`;
 - gets row-level security in its migration with `rls.enable_tenant_rls(table)`.
 
+The older tables (beneficiaries, support_requests, attachments …) key on (tenant_id, id) too, but keep `id`
+as the ORM's identity: see `SequencedId`. The audit log keeps an id key (its platform events have no tenant).
+
 A relationship along a `tenant_fk` joins on both columns; declare it with `tenant_relationship(...)`,
 which writes only the id column (several foreign keys of one table share `tenant_id`, which
 `core.tenancy` stamps). Load lists by keyset on `(tenant_id, id)`; `db.session.get` needs the pair.
@@ -43,7 +46,25 @@ class IdSequence(db.Model):
     value: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False)
 
 
-class TenantKeyed(TenantOwned):
+class SequencedId:
+    """A table keyed on (tenant_id, id) whose `id` comes from `id_sequences` on SQLite (which numbers by
+    itself only a one-column integer key); PostgreSQL fills it from the column's identity or sequence.
+
+    The older tables (before this module) subclass it directly: their primary key is (tenant_id, id) in
+    the database, declared with `sa.PrimaryKeyConstraint("tenant_id", "id")`, while the ORM keeps `id`
+    alone as their identity (`__mapper_args__ = {"primary_key": [id]}`): their ids are unique across
+    tenants, so `db.session.get(Model, id)` and the relationships written before the key changed keep
+    working. Their `id` keeps its type and its sequence on PostgreSQL (`sequenced_id`).
+    """
+
+
+def sequenced_id(table: str, type_=sa.Integer):
+    """The `id` of an older table keyed on (tenant_id, id): on PostgreSQL its existing sequence (the one
+    SERIAL made) numbers new rows, on SQLite `id_sequences` does (`SequencedId`)."""
+    return mapped_column(type_, sa.Sequence(f"{table}_id_seq"), nullable=False)
+
+
+class TenantKeyed(SequencedId, TenantOwned):
     """Primary key (tenant_id, id) for a new tenant-owned table."""
 
     @declared_attr
@@ -88,6 +109,18 @@ def tenant_relationship(owner: str, column: str, target: str, target_column: str
     )
 
 
+def tenant_collection(owner: str, target: str, column: str, owner_column: str = "id", **kwargs):
+    """The one-to-many side of a tenant_fk (`target.column` → `owner`): joins on tenant_id and the column,
+    writes only the column (the children's tenant_id is stamped by `core.tenancy`)."""
+    kwargs.setdefault("lazy", "raise")
+    return relationship(
+        target,
+        primaryjoin=f"and_({target}.tenant_id == {owner}.tenant_id, "
+                    f"foreign({target}.{column}) == {owner}.{owner_column})",
+        **kwargs,
+    )
+
+
 #: Largest id any key column holds (BIGINT); a bigger number in a URL or form is simply not found.
 MAX_ID = 2**63 - 1
 #: Largest value of an INTEGER column (the older tables' ids, users' ids): PostgreSQL refuses a bigger
@@ -119,12 +152,7 @@ def get_in_tenant(model, ident):
     return db.session.get(model, ident)
 
 
-def unique_tenant_id(table: str) -> sa.Index:
-    """The (tenant_id, id) unique index an older table (id-only key) needs to be a tenant_fk target."""
-    return sa.Index(f"ux_{table}_tenant_id_id", "tenant_id", "id", unique=True)
-
-
-@event.listens_for(TenantKeyed, "before_insert", propagate=True)
+@event.listens_for(SequencedId, "before_insert", propagate=True)
 def _allocate_sqlite_id(mapper, connection: sa.Connection, target) -> None:
     if target.id is not None or connection.dialect.name != "sqlite":
         return

@@ -147,6 +147,11 @@ def _new_checklist(tenant, request: SupportRequest) -> dict:
     added = [RequestDocument(request_id=request.id, code=d.code, label_ar=d.label_ar, label_en=d.label_en)
              for code, d in wanted.items() if code not in have]
     dropped = [d for d in current if d.code not in wanted and d.received_on is None]
+    if dropped:
+        # A file uploaded against a dropped item stays on the request, unlinked (the link carries tenant_id,
+        # so the database cannot blank it by itself).
+        db.session.execute(sa.update(Attachment).where(Attachment.document_id.in_([d.id for d in dropped]))
+                           .values(document_id=None), execution_options={"synchronize_session": "fetch"})
     for document in dropped:
         db.session.delete(document)
     db.session.add_all(added)

@@ -7,11 +7,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
 from core.models.base import Timestamped, UTCDateTime, utcnow
-from core.models.keys import TenantKeyed, tenant_fk, unique_tenant_id
+from core.models.keys import SequencedId, TenantKeyed, sequenced_id, tenant_collection, tenant_fk, tenant_relationship
 from core.tenancy import TenantOwned
 
 
-class SupportRequest(TenantOwned, Timestamped, db.Model):
+class SupportRequest(SequencedId, TenantOwned, Timestamped, db.Model):
     """طلب دعم مستفيد: one request of one beneficiary, through the states in core.workflow.states."""
 
     __tablename__ = "support_requests"
@@ -27,13 +27,14 @@ class SupportRequest(TenantOwned, Timestamped, db.Model):
         sa.Index("ix_support_requests_tenant_not_notified", "tenant_id", "decided_at",
                  postgresql_where=sa.text("decided_at IS NOT NULL AND decision_notified_at IS NULL"),
                  sqlite_where=sa.text("decided_at IS NOT NULL AND decision_notified_at IS NULL")),
-        unique_tenant_id("support_requests"),
+        sa.PrimaryKeyConstraint("tenant_id", "id"),
+        tenant_fk("beneficiary_id", "beneficiaries", ondelete="RESTRICT"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = sequenced_id("support_requests")
     #: What the beneficiary quotes, e.g. 2026-00042 (year of intake, then a per-tenant sequence).
     reference: Mapped[str] = mapped_column(sa.String(20), nullable=False)
-    beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="RESTRICT"))
+    beneficiary_id: Mapped[int] = mapped_column()
     state: Mapped[str] = mapped_column(sa.String(20), nullable=False, default="received")
     #: A code from the tenant's channels.
     channel: Mapped[str] = mapped_column(sa.String(40), nullable=False)
@@ -77,25 +78,27 @@ class SupportRequest(TenantOwned, Timestamped, db.Model):
     withdrawal_reason: Mapped[str | None] = mapped_column(sa.Text)
     version: Mapped[int] = mapped_column(nullable=False, default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"primary_key": [id], "version_id_col": version}
 
-    beneficiary = relationship("Beneficiary", lazy="raise")
-    documents = relationship("RequestDocument", lazy="raise", order_by="RequestDocument.id",
-                             cascade="all, delete-orphan")
+    beneficiary = tenant_relationship("SupportRequest", "beneficiary_id", "Beneficiary")
+    documents = tenant_collection("SupportRequest", "RequestDocument", "request_id", order_by="RequestDocument.id",
+                                  cascade="all, delete-orphan")
     received_by = relationship("User", foreign_keys=[received_by_id], lazy="raise")
     decided_by = relationship("User", foreign_keys=[decided_by_id], lazy="raise")
     served_by = relationship("User", foreign_keys=[served_by_id], lazy="raise")
     manager = relationship("User", foreign_keys=[manager_id], lazy="raise")
 
 
-class RequestDocument(TenantOwned, db.Model):
+class RequestDocument(SequencedId, TenantOwned, db.Model):
     """One item of the service's required-documents checklist."""
 
     __tablename__ = "request_documents"
-    __table_args__ = (sa.UniqueConstraint("request_id", "code"), unique_tenant_id("request_documents"))
+    __table_args__ = (sa.PrimaryKeyConstraint("tenant_id", "id"),
+                      sa.UniqueConstraint("tenant_id", "request_id", "code"),
+                      tenant_fk("request_id", "support_requests", ondelete="CASCADE"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    request_id: Mapped[int] = mapped_column(sa.ForeignKey("support_requests.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = sequenced_id("request_documents")
+    request_id: Mapped[int] = mapped_column(index=True)
     code: Mapped[str] = mapped_column(sa.String(40), nullable=False)
     label_ar: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     label_en: Mapped[str] = mapped_column(sa.String(200), nullable=False)
@@ -106,23 +109,32 @@ class RequestDocument(TenantOwned, db.Model):
     #: Optimistic lock: a checklist form read at an older version is refused (it could clear verified_on).
     version: Mapped[int] = mapped_column(nullable=False, default=1, server_default="1")
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"primary_key": [id], "version_id_col": version}
 
     def label(self, locale: str) -> str:
         return self.label_ar if locale == "ar" else self.label_en
 
 
-class Attachment(TenantOwned, db.Model):
+class Attachment(SequencedId, TenantOwned, db.Model):
     """An uploaded file, stored under a random name in the upload store; served only by an authorised route."""
 
     __tablename__ = "attachments"
-    __table_args__ = (unique_tenant_id("attachments"),)
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("tenant_id", "id"),
+        sa.UniqueConstraint("tenant_id", "stored_name"),
+        tenant_fk("request_id", "support_requests", ondelete="CASCADE"),
+        # NO ACTION, not SET NULL (which would blank tenant_id): a checklist item is removed only while
+        # nothing was received for it, and the operation that removes it first unlinks its attachments
+        # (core.workflow.corrections); checked at the end of the statement, so deleting a request with its
+        # documents and attachments in one go still works.
+        tenant_fk("document_id", "request_documents", ondelete="NO ACTION"),
+    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    request_id: Mapped[int] = mapped_column(sa.ForeignKey("support_requests.id", ondelete="CASCADE"), index=True)
-    document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("request_documents.id", ondelete="SET NULL"))
+    id: Mapped[int] = sequenced_id("attachments")
+    request_id: Mapped[int] = mapped_column(index=True)
+    document_id: Mapped[int | None] = mapped_column()
     original_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
-    stored_name: Mapped[str] = mapped_column(sa.String(80), nullable=False, unique=True)
+    stored_name: Mapped[str] = mapped_column(sa.String(80), nullable=False)
     #: Detected from the content, not from the name or the browser's claim.
     content_type: Mapped[str] = mapped_column(sa.String(60), nullable=False)
     size: Mapped[int] = mapped_column(nullable=False)
@@ -132,8 +144,10 @@ class Attachment(TenantOwned, db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
+    __mapper_args__ = {"primary_key": [id]}
 
-class Referral(TenantOwned, db.Model):
+
+class Referral(SequencedId, TenantOwned, db.Model):
     """A question referred to the tenant's referral role (إحالة), and its answer."""
 
     __tablename__ = "referrals"
@@ -142,11 +156,14 @@ class Referral(TenantOwned, db.Model):
                       sa.Index("ix_referrals_tenant_open_asked", "tenant_id", "asked_at",
                                postgresql_where=sa.text("answered_at IS NULL"),
                                sqlite_where=sa.text("answered_at IS NULL")),
-                      unique_tenant_id("referrals"))
+                      sa.PrimaryKeyConstraint("tenant_id", "id"),
+                      tenant_fk("beneficiary_id", "beneficiaries", ondelete="CASCADE"),
+                      # RESTRICT, not SET NULL (which would blank tenant_id): requests are never erased.
+                      tenant_fk("request_id", "support_requests", ondelete="RESTRICT"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True)
-    request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("support_requests.id", ondelete="SET NULL"))
+    id: Mapped[int] = sequenced_id("referrals")
+    beneficiary_id: Mapped[int] = mapped_column(index=True)
+    request_id: Mapped[int | None] = mapped_column()
     question: Mapped[str] = mapped_column(sa.Text, nullable=False)
     asked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
@@ -156,26 +173,29 @@ class Referral(TenantOwned, db.Model):
     #: Optimistic lock: two people answering at once cannot both succeed.
     version: Mapped[int] = mapped_column(nullable=False, default=1, server_default="1")
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"primary_key": [id], "version_id_col": version}
 
-    beneficiary = relationship("Beneficiary", lazy="raise")
-    request = relationship("SupportRequest", lazy="raise")
+    beneficiary = tenant_relationship("Referral", "beneficiary_id", "Beneficiary")
+    request = tenant_relationship("Referral", "request_id", "SupportRequest")
     asked_by = relationship("User", foreign_keys=[asked_by_id], lazy="raise")
     answered_by = relationship("User", foreign_keys=[answered_by_id], lazy="raise")
 
 
-class Interaction(TenantOwned, db.Model):
+class Interaction(SequencedId, TenantOwned, db.Model):
     """One line of the file's timeline: a contact, a state change, a document, a referral, a message."""
 
     __tablename__ = "interactions"
     __table_args__ = (
         sa.Index("ix_interactions_tenant_beneficiary", "tenant_id", "beneficiary_id", "id"),
-        unique_tenant_id("interactions"),
+        sa.PrimaryKeyConstraint("tenant_id", "id"),
+        tenant_fk("beneficiary_id", "beneficiaries", ondelete="CASCADE"),
+        # RESTRICT, not SET NULL (which would blank tenant_id): requests are never erased.
+        tenant_fk("request_id", "support_requests", ondelete="RESTRICT"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiaries.id", ondelete="CASCADE"))
-    request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("support_requests.id", ondelete="SET NULL"))
+    id: Mapped[int] = sequenced_id("interactions")
+    beneficiary_id: Mapped[int] = mapped_column()
+    request_id: Mapped[int | None] = mapped_column()
     #: contact | state | document | referral | message
     kind: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     channel: Mapped[str | None] = mapped_column(sa.String(40))
@@ -185,8 +205,10 @@ class Interaction(TenantOwned, db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
+    __mapper_args__ = {"primary_key": [id]}
+
     user = relationship("User", lazy="raise")
-    request = relationship("SupportRequest", lazy="raise")
+    request = tenant_relationship("Interaction", "request_id", "SupportRequest")
 
 
 class DecisionReminder(TenantKeyed, db.Model):

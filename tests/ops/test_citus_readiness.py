@@ -2,9 +2,8 @@
 in every unique key, and a foreign key between two distributed tables must include tenant_id (so both
 rows sit on the same shard). Checked on the models' metadata, and on PostgreSQL also in the catalog.
 
-The older tables below were made before core/models/keys.py (they have a global `id` primary key and a
-`(tenant_id, id)` unique key beside it). They are listed so that a NEW table that breaks the rules fails
-this test, and a listed table that gets fixed fails it too (take it off the list): the list only shrinks.
+The older tables (from before core/models/keys.py) were converted by migration e8d4c2a6f1b9; the audit log
+stays on the coordinator (see COORDINATOR_TABLES).
 """
 import pytest
 import sqlalchemy as sa
@@ -15,20 +14,10 @@ from tests.conftest import ON_POSTGRES
 #: Platform tables that everyone shares: Citus reference tables (copied to every node).
 REFERENCE_TABLES = {"tenants", "users", "auth_sessions", "job_runs", "id_sequences", "registry_entries"}
 
-#: Known debts of the older tables (migrating them is its own issue): table → what breaks the rules.
-LEGACY = {
-    "attachments": {"pk", "unique stored_name", "fk request_id", "fk document_id"},
-    "audit_log": {"pk"},
-    "beneficiaries": {"pk"},
-    "beneficiary_categories": {"pk", "fk beneficiary_id"},
-    "household_members": {"pk", "fk beneficiary_id"},
-    "income_sources": {"pk", "fk beneficiary_id"},
-    "interactions": {"pk", "fk beneficiary_id", "fk request_id"},
-    "outbox_messages": {"pk", "fk beneficiary_id", "fk request_id"},
-    "referrals": {"pk", "fk beneficiary_id", "fk request_id"},
-    "request_documents": {"pk", "unique request_id,code", "fk request_id"},
-    "support_requests": {"pk", "fk beneficiary_id"},
-}
+#: Tables with a tenant_id that stay on the Citus coordinator instead of being distributed: the audit log
+#: also holds platform events (a login, an operator's view) that belong to no tenant, and Citus accepts no
+#: NULL in a distribution column, nor can a primary key hold one (docs/scaling.md).
+COORDINATOR_TABLES = {"audit_log"}
 
 
 def _problems(tables: dict[str, dict]) -> dict[str, set[str]]:
@@ -57,7 +46,7 @@ def _from_metadata() -> dict[str, dict]:
         unique += [[c.name for c in ix.columns] for ix in t.indexes if ix.unique]
         unique += [[c.name] for c in t.columns if c.unique]
         tables[t.name] = {
-            "tenant": "tenant_id" in t.c and t.name not in REFERENCE_TABLES,
+            "tenant": "tenant_id" in t.c and t.name not in REFERENCE_TABLES | COORDINATOR_TABLES,
             "pk": [c.name for c in t.primary_key.columns],
             "unique": [list(u) for u in {tuple(u) for u in unique}],
             "fks": [([c.name for c in fk.columns], fk.referred_table.name) for fk in t.foreign_key_constraints],
@@ -79,7 +68,7 @@ def _from_catalog(app) -> dict[str, dict]:
             unique = [u["column_names"] for u in inspector.get_unique_constraints(name)]
             unique += [i["column_names"] for i in inspector.get_indexes(name) if i["unique"]]
             tables[name] = {
-                "tenant": "tenant_id" in columns and name not in REFERENCE_TABLES,
+                "tenant": "tenant_id" in columns and name not in REFERENCE_TABLES | COORDINATOR_TABLES,
                 "pk": inspector.get_pk_constraint(name)["constrained_columns"],
                 "unique": unique,
                 "fks": [(fk["constrained_columns"], fk["referred_table"]) for fk in inspector.get_foreign_keys(name)],
@@ -89,12 +78,7 @@ def _from_catalog(app) -> dict[str, dict]:
 
 
 def _report(found: dict[str, set[str]]) -> None:
-    new = {name: problems - LEGACY.get(name, set()) for name, problems in found.items()}
-    new = {name: problems for name, problems in new.items() if problems}
-    fixed = {name: LEGACY[name] - found.get(name, set()) for name in LEGACY}
-    fixed = {name: problems for name, problems in fixed.items() if problems}
-    assert not new, f"tenant tables that Citus could not distribute on tenant_id (see core/models/keys.py): {new}"
-    assert not fixed, f"fixed, well done: take these off LEGACY in this test: {fixed}"
+    assert not found, f"tenant tables that Citus could not distribute on tenant_id (see core/models/keys.py): {found}"
 
 
 def test_every_tenant_table_keys_and_links_by_tenant_in_the_models(app):
