@@ -114,7 +114,7 @@ def explain(app, hit, slug) -> int:
         engine = db.engine
 
     def keep(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT") and "set_config" not in statement:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")) and "set_config" not in statement:
             seen.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", keep)
