@@ -15,6 +15,7 @@ from core.extensions import db
 from core.identity import display_mobile
 from core.messaging.compose import isolate
 from core.messaging.models import OutboxMessage
+from core.models import User
 from core.settings import channels
 from core.web import arg_id, roles_required
 from core.workflow import queries
@@ -97,7 +98,8 @@ def _detail(b, **context):
     requests = db.session.scalars(sa.select(SupportRequest).where(SupportRequest.beneficiary_id == b.id)
                                   .order_by(SupportRequest.id.desc())).all()
     referrals = db.session.scalars(sa.select(Referral).where(Referral.beneficiary_id == b.id)
-                                   .options(joinedload(Referral.asked_by), joinedload(Referral.answered_by))
+                                   .options(joinedload(Referral.asked_by).load_only(User.id, User.name),
+                                            joinedload(Referral.answered_by).load_only(User.id, User.name))
                                    .order_by(Referral.id.desc())).all()
     shown = timeline_of.chosen(request.args.get("timeline"))
     timeline = timeline_of.entries(b.id, shown)

@@ -11,6 +11,7 @@ from core.confidentiality import access
 from core.extensions import db
 from core.models.keys import id_in_range
 from core.workflow.models import SupportRequest
+from core.workflow.queries import RESEARCHER_NAME
 
 
 def load_file(beneficiary_id: int) -> Beneficiary:
@@ -18,7 +19,7 @@ def load_file(beneficiary_id: int) -> Beneficiary:
     if not id_in_range(Beneficiary, beneficiary_id):
         abort(404)
     b = db.session.scalars(sa.select(Beneficiary).where(Beneficiary.id == beneficiary_id)
-                           .options(joinedload(Beneficiary.researcher), joinedload(Beneficiary.categories))
+                           .options(RESEARCHER_NAME, joinedload(Beneficiary.categories))
                            ).unique().one_or_none()  # categories joined: one round trip, not two
     if b is None:
         abort(404)

@@ -90,14 +90,15 @@ def _detail(support_request, status=200, **context):
                   support_request.manager_id} - {None}
     from core.models import User
 
-    people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(people_ids)))}
+    people = {u.id: u for u in db.session.execute(sa.select(User.id, User.name).where(User.id.in_(people_ids)))} \
+        if people_ids else {}
     body = operations.review_body(g.tenant)
     if enabled(g.tenant, verification.MODULE):
         context["verification"] = verification.context_for(support_request)
     return show("staff/request.html", r=support_request, b=support_request.beneficiary, documents=documents,
                 files=files, messages=messages, people=people,
                 actions=operations.possible_actions(support_request, current_user, g.roles),
-                Action=Action, RequestState=RequestState, review_body=body, reviewers=operations.reviewers(),
+                Action=Action, RequestState=RequestState, review_body=body, reviewers=operations.reviewers,
                 review=(g.tenant.settings or {}).get("review", {}), sla_days=sla_days(g.tenant),
                 overdue=is_overdue(support_request), days_left=days_left(support_request),
                 declaration_text=DECLARATION_TEXT, declaration_version=DECLARATION_VERSION,

@@ -11,6 +11,7 @@ from core.beneficiaries.models import Beneficiary, BeneficiaryCategory
 from core.extensions import db
 from core.identity import IdentityError, clean_mobile, is_national_id
 from core.messaging.models import OutboxMessage
+from core.models import User
 from core.workflow.deadlines import today
 from core.workflow.models import Referral, SupportRequest
 from core.workflow.states import RequestState
@@ -54,6 +55,11 @@ def _requests(join_file: bool = False):
 
 #: Lists of requests show the file's name, not its categories: no query for them (loaded if ever read).
 _WITHOUT_CATEGORIES = defaultload(SupportRequest.beneficiary).lazyload(Beneficiary.categories)
+
+
+#: Lists and pages show the researcher's name only: a user row's other columns (password hash included)
+#: are not read.
+RESEARCHER_NAME = joinedload(Beneficiary.researcher).load_only(User.id, User.name)
 
 
 def overdue_condition(on=None):
@@ -111,7 +117,7 @@ def list_beneficiaries(category=None, researcher_id=None, after=None, size=PAGE_
 
 def beneficiaries_query(category=None, researcher_id=None):
     """The files list's rows, filtered; the list pages it, exports read it all."""
-    query = sa.select(Beneficiary).options(joinedload(Beneficiary.researcher))
+    query = sa.select(Beneficiary).options(RESEARCHER_NAME)
     if category:
         query = query.where(sa.exists().where(BeneficiaryCategory.beneficiary_id == Beneficiary.id,
                                               BeneficiaryCategory.code == category))
@@ -279,7 +285,7 @@ class SearchResult:
 def search(text: str, size: int = PAGE_SIZE) -> SearchResult:
     """Guess what was typed: a reference (2026-00042), an ID number, a mobile, a file number, or a name."""
     value = normalise(text).replace(" ", "") if text else ""
-    query = (sa.select(Beneficiary).options(joinedload(Beneficiary.researcher), joinedload(Beneficiary.categories))
+    query = (sa.select(Beneficiary).options(RESEARCHER_NAME, joinedload(Beneficiary.categories))
              .order_by(Beneficiary.id.desc()))
     if REFERENCE_RE.match(value):
         year, number = value.split("-")
