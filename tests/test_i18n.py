@@ -108,3 +108,12 @@ def test_a_letter_in_another_language_within_a_page_is_translated_in_that_langua
             assert render_template_string('{{ _("Log out") }}') == "Log out"
         assert gettext("Log out") == "تسجيل الخروج"
         assert render_template_string('{{ _("Log out") }}') == "تسجيل الخروج"
+
+
+def test_a_translated_template_string_escapes_the_values_it_is_given(app):
+    with app.test_request_context("/?lang=en"):
+        page = render_template_string('{{ _("Version %(number)s", number=value) }}', value="<b>7</b>")
+    assert page == "Version &lt;b&gt;7&lt;/b&gt;"
+    with app.test_request_context("/?lang=ar"):
+        page = render_template_string('{{ _("Version %(number)s", number=value) }}', value="<b>7</b>")
+    assert "&lt;b&gt;7&lt;/b&gt;" in page and "Version" not in page
