@@ -285,7 +285,10 @@ class SearchResult:
 def search(text: str, size: int = PAGE_SIZE) -> SearchResult:
     """Guess what was typed: a reference (2026-00042), an ID number, a mobile, a file number, or a name."""
     value = normalise(text).replace(" ", "") if text else ""
-    query = (sa.select(Beneficiary).options(RESEARCHER_NAME, joinedload(Beneficiary.categories))
+    # A result row shows the file number, the name, the mobile and the categories: only those are read.
+    query = (sa.select(Beneficiary).options(load_only(Beneficiary.id, Beneficiary.tenant_id, Beneficiary.file_number,
+                                                      Beneficiary.name, Beneficiary.mobile, Beneficiary.version),
+                                            joinedload(Beneficiary.categories))
              .order_by(Beneficiary.id.desc()))
     if REFERENCE_RE.match(value):
         year, number = value.split("-")
