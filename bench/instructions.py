@@ -48,33 +48,19 @@ def main() -> int:
 
 def inside(args) -> int:
     """Runs under valgrind with counting off; counts only the measured requests."""
-    from urllib.parse import parse_qsl
-
     sys.path.insert(0, str(ROOT))
-    os.environ.update(DATABASE_URL=f"postgresql://wasl_app@127.0.0.1:5432/{args.database}",
-                      DATABASE_ADMIN_URL=f"postgresql://postgres@127.0.0.1:5432/{args.database}",
-                      SECRET_KEY=os.environ.get("SECRET_KEY", "bench-secret"), LOG_LEVEL="WARNING",
-                      REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/7"))
-    from core.app import create_app
-    from tests.helpers import csrf_token
+    from bench.in_process import logged_in_page
 
-    app = create_app({"SESSION_COOKIE_SECURE": False, "TRUSTED_HOSTS": None})
-    client = app.test_client()
-    client.post("/auth/login", data={"email": f"officer@{args.slug}.bench", "password": "bench-password-1",
-                                     "csrf_token": csrf_token(client)})
     [path] = args.paths
-    method, data = "GET", None
+    post = None
     if path.startswith("POST:"):
-        path, _, query = path[5:].partition("?")
-        method, data = "POST", dict(parse_qsl(query))
-        data["csrf_token"] = csrf_token(client, f"/{args.slug}/staff/search")
-    url = f"/{args.slug}{path}"
+        path, _, post = path[5:].partition("?")
+    _app, hit = logged_in_page(args.slug, path, args.database, post)
     for _ in range(5):
-        response = client.open(url, method=method, data=data)
-        assert response.status_code == 200, (url, response.status_code)
+        hit()
     subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], capture_output=True, check=True)
     for _ in range(args.repeat):
-        client.open(url, method=method, data=data)
+        hit()
     subprocess.run(["callgrind_control", "-i", "off", str(os.getpid())], capture_output=True, check=True)
     return 0
 

@@ -29,33 +29,14 @@ def main() -> int:
     parser.add_argument("--explain", action="store_true",
                         help="print EXPLAIN ANALYZE (as wasl_app, in the tenant's scope) of each query of one request")
     args = parser.parse_args()
-    os.environ.update(DATABASE_URL=f"postgresql://wasl_app@127.0.0.1:5432/{args.database}",
-                      DATABASE_ADMIN_URL=f"postgresql://postgres@127.0.0.1:5432/{args.database}",
-                      SECRET_KEY=os.environ.get("SECRET_KEY", "bench-secret"), LOG_LEVEL="WARNING",
-                      REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/7"))
     from pyinstrument import Profiler
     from sqlalchemy import event
 
-    from core.app import create_app
+    from bench.in_process import logged_in_page
     from core.extensions import db
-    from tests.helpers import csrf_token
 
-    app = create_app({"SESSION_COOKIE_SECURE": False, "TRUSTED_HOSTS": None})
-    client = app.test_client()
-    client.post("/auth/login", data={"email": f"officer@{args.slug}.bench", "password": "bench-password-1",
-                                     "csrf_token": csrf_token(client)})
+    app, hit = logged_in_page(args.slug, args.path, args.database, args.post)
     url = f"/{args.slug}{args.path}"
-    data = None
-    if args.post is not None:
-        from urllib.parse import parse_qsl
-
-        data = dict(parse_qsl(args.post))
-        data["csrf_token"] = csrf_token(client, f"/{args.slug}/staff/search")
-
-    def hit():
-        response = client.open(url, method="POST" if data else "GET", data=data)
-        assert response.status_code == 200, response.status_code
-
     for _ in range(10):
         hit()
     if args.explain:
