@@ -3,7 +3,7 @@
 #   scripts/install.sh          the app (Python venv, front-end libraries, compiled translations);
 #                               with UPLOAD_STORE=s3 set, boto3 for the S3 upload store too
 #   scripts/install.sh --test   the same plus what the tests need (Chromium for browser tests)
-#   scripts/install.sh --bench  the app plus what bench/http_pages.py needs (wrk, pyinstrument)
+#   scripts/install.sh --bench  the app plus what bench/ needs (wrk, valgrind, pyinstrument)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +15,7 @@ want_bench=0
 apt_packages=(fonts-noto-core poppler-utils libpango-1.0-0 libpangoft2-1.0-0)
 # pgbouncer: the ops tests put it (transaction pooling) between the app and PostgreSQL.
 [ "$want_test" = 1 ] && apt_packages+=(chromium pgbouncer)
-[ "$want_bench" = 1 ] && apt_packages+=(wrk)
+[ "$want_bench" = 1 ] && apt_packages+=(wrk valgrind)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

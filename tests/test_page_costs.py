@@ -180,3 +180,12 @@ def test_a_signed_in_page_reads_session_tenant_roles_and_unread_count_in_one_que
     assert len(about_session) == 1 and "tenant_roles" in about_session[0] and "notifications" in about_session[0]
     assert not [s for s in statements if s.startswith("SELECT tenants.")], "the tenant was read a second time"
     assert not [s for s in statements if "FROM notifications" in s and "auth_sessions" not in s]
+
+
+def test_addresses_remembered_for_one_association_are_not_given_to_another(app, officer, tenant_b):
+    """The templates' url_for remembers addresses per tenant: beta's pages link to beta, never to alpha."""
+    staff_b = staff_client(app, "officer@beta.test", "beta", ROLES)
+    alpha = officer.get("/alpha/staff/requests").get_data(as_text=True)
+    beta = staff_b.get("/beta/staff/requests").get_data(as_text=True)
+    assert 'href="/alpha/staff/beneficiaries"' in alpha
+    assert 'href="/beta/staff/beneficiaries"' in beta and "/alpha/" not in beta
