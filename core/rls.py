@@ -12,7 +12,8 @@ Two database roles, neither of which owns a table, is a superuser or may bypass 
   associations): its policy lets it see every tenant. The app reaches it only through the separate
   connection `DATABASE_OPERATOR_URL`, used by `core.tenancy.cross_tenant_scope()` and nothing else.
 
-Tables are FORCED under RLS (so even their owner is filtered). The audit log is insert-and-read only.
+Tables are FORCED under RLS (so even their owner is filtered). The audit log is insert-and-read only; the
+platform audit log (no tenant, no RLS) is insert-only for the app's role, insert-and-read for the operator's.
 """
 from alembic import op
 from flask import current_app
@@ -212,6 +213,22 @@ def append_only(table: str) -> None:
         return
     ensure_roles()
     op.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {_quoted(app_role())}, {_quoted(operator_role())}")
+
+
+def platform_log(table: str) -> None:
+    """A platform log (no tenant column, so no row-level security): the app role may add rows but not
+    read them back, the operator role add and read; neither may change or remove one."""
+    if not _is_postgres():
+        return
+    ensure_roles()
+    app, operator = _quoted(app_role()), _quoted(operator_role())
+    op.execute(f"REVOKE ALL ON {table} FROM PUBLIC, {app}, {operator}")
+    op.execute(f"GRANT INSERT ON {table} TO {app}")
+    op.execute(f"GRANT SELECT, INSERT ON {table} TO {operator}")
+    sequence = op.get_bind().exec_driver_sql(f"SELECT pg_get_serial_sequence('{table}', 'id')").scalar()
+    if sequence:  # the id is taken from the sequence before the INSERT (no RETURNING for the app role)
+        op.execute(f"REVOKE ALL ON SEQUENCE {sequence} FROM PUBLIC, {app}, {operator}")
+        op.execute(f"GRANT USAGE ON SEQUENCE {sequence} TO {app}, {operator}")
 
 
 def revoke_temporary_tables() -> None:

@@ -106,18 +106,12 @@ def leave_tenant() -> None:
 
 
 class TenantOwned:
-    """Mixin for every table that belongs to one tenant."""
-
-    #: Rows with no tenant (platform events in the audit log) are allowed only where this is True.
-    __tenant_nullable__ = False
+    """Mixin for every table that belongs to one tenant (platform rows go to platform tables, such as
+    the platform audit log: a tenant table has no row without a tenant)."""
 
     @declared_attr
     def tenant_id(cls) -> Mapped[int]:  # noqa: N805 - SQLAlchemy declared_attr
-        return mapped_column(
-            sa.ForeignKey("tenants.id", ondelete="RESTRICT"),
-            nullable=cls.__tenant_nullable__,
-            index=True,
-        )
+        return mapped_column(sa.ForeignKey("tenants.id", ondelete="RESTRICT"), nullable=False, index=True)
 
 
 def tenant_owned_tables() -> list[sa.Table]:
@@ -155,10 +149,8 @@ def _stamp_and_guard_tenant(session: orm.Session, flush_context, instances) -> N
     for obj in list(session.new) + list(session.dirty):
         if not isinstance(obj, TenantOwned):
             continue
-        if obj.tenant_id is None and obj.__tenant_nullable__ and obj in session.new:
-            continue  # a platform row (e.g. an audit entry of a login): may be written from anywhere
         if scope.cross_tenant:
-            if obj.tenant_id is None and not obj.__tenant_nullable__:
+            if obj.tenant_id is None:
                 raise TenantScopeError(f"{type(obj).__name__} needs an explicit tenant_id here")
             continue
         if scope.tenant_id is None:

@@ -103,8 +103,7 @@ def counts() -> dict[int, dict[str, int]]:
     for name, query in (
         ("members", sa.select(TenantRole.tenant_id, sa.func.count(sa.distinct(TenantRole.user_id)))
          .group_by(TenantRole.tenant_id)),
-        ("audit", sa.select(AuditEntry.tenant_id, sa.func.count()).where(AuditEntry.tenant_id.is_not(None))
-         .group_by(AuditEntry.tenant_id)),
+        ("audit", sa.select(AuditEntry.tenant_id, sa.func.count()).group_by(AuditEntry.tenant_id)),
     ):
         for tenant_id, count in db.session.execute(query):
             result.setdefault(tenant_id, {"members": 0, "audit": 0})[name] = count

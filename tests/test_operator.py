@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from core import tenant_files, tenants
-from core.models import AuditEntry, Tenant, TenantRole
+from core.models import AuditEntry, PlatformAuditEntry, Tenant, TenantRole
 from core.tenancy import cross_tenant_scope
 from tests.helpers import TENANT_TOML, app_ctx, csrf_token, login, make_user
 from tests.test_settings import open_form, submit
@@ -29,8 +29,10 @@ def tenant_row(app, slug):
 
 
 def audit_count(app) -> int:
+    """Entries in both logs, the associations' and the platform's."""
     with app_ctx(app) as session, cross_tenant_scope():
-        return session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
+        return sum(session.scalar(sa.select(sa.func.count()).select_from(model))
+                   for model in (AuditEntry, PlatformAuditEntry))
 
 
 def upload(client, text: str, name: str, action="provision", lang="en"):
@@ -84,8 +86,9 @@ def test_the_console_lists_tenants_with_status_and_counts_and_audits_the_view(ap
     assert alpha_entries >= 3  # provisioning and two grants at least
     assert re.search(r'count-audit"><bdi dir="ltr">(\d+)<', alpha)[1] == str(alpha_entries)
     with app_ctx(app) as session, cross_tenant_scope():
-        view = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "operator.view"))
-        assert view.actor.email == "op@wasl.example" and view.tenant_id is None
+        view = session.scalar(sa.select(PlatformAuditEntry).where(PlatformAuditEntry.action == "operator.view"))
+        assert view.actor.email == "op@wasl.example" and (view.object_type, view.object_id) == ("Tenant", "*")
+        assert session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "operator.view")) is None
 
 
 def test_suspend_and_resume_from_the_console(app, operator, tenant_a):
@@ -219,4 +222,5 @@ def test_the_downloaded_tenant_file_provisions_back_to_the_same_tenant(app, oper
     tenant_file = tenant_files.parse(response.get_data(as_text=True), "alpha.toml")
     with app_ctx(app) as session, cross_tenant_scope():
         assert tenants.provision(tenant_file).outcome == "unchanged"
-        assert session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "operator.export")) is not None
+        export = session.scalar(sa.select(PlatformAuditEntry).where(PlatformAuditEntry.action == "operator.export"))
+        assert (export.object_type, export.object_id) == ("Tenant", str(tenant_a))

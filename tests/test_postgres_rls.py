@@ -105,6 +105,71 @@ def _engine(name):
     return db.engines[OPERATOR_BIND] if name == "operator" else db.engine
 
 
+def test_the_platform_log_is_written_by_the_app_and_read_only_by_the_operator(app, client):
+    """A login (the app role) writes platform_audit_log; the app role cannot read it back, and neither role
+    can change or remove a row."""
+    from tests.helpers import login
+
+    make_user(app, "a@x.example")
+    assert login(client, "a@x.example").status_code == 302
+    with app_ctx(app), _engine("app").connect() as conn:
+        with conn.begin(), pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+            conn.execute(sa.text("SELECT count(*) FROM platform_audit_log"))
+        with conn.begin():
+            conn.execute(sa.text("INSERT INTO platform_audit_log (id, action, created_at) "
+                                 "VALUES (nextval('platform_audit_log_id_seq'), 'test.insert', now())"))
+    with app_ctx(app), _engine("operator").connect() as conn:
+        with conn.begin():
+            actions = conn.execute(sa.text("SELECT action FROM platform_audit_log ORDER BY id")).scalars().all()
+            assert actions == ["user.create", "auth.login", "test.insert"]
+    for name in ("app", "operator"):
+        for statement in ("UPDATE platform_audit_log SET action = 'forged'", "DELETE FROM platform_audit_log",
+                          "TRUNCATE platform_audit_log"):
+            with app_ctx(app), _engine(name).connect() as conn, conn.begin():
+                with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+                    conn.execute(sa.text(statement))
+
+
+def test_the_audit_log_policy_refuses_a_row_without_a_tenant(app, tenant_a):
+    """audit_log.tenant_id is NOT NULL and its policy has no exception for platform rows any more."""
+    with app_ctx(app), _raw(app) as conn, conn.begin():
+        _set_tenant(conn, tenant_a)
+        with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
+            conn.execute(sa.text("INSERT INTO audit_log (id, tenant_id, action, created_at) "
+                                 "VALUES (nextval('audit_log_id_seq'), NULL, 'x', now())"))
+    with app_ctx(app), _raw(app) as conn:
+        check = conn.execute(sa.text("SELECT with_check FROM pg_policies WHERE tablename = 'audit_log' "
+                                     "AND policyname = 'tenant_isolation'")).scalar()
+        nullable = conn.execute(sa.text("SELECT is_nullable FROM information_schema.columns "
+                                        "WHERE table_name = 'audit_log' AND column_name = 'tenant_id'")).scalar()
+    assert "IS NULL" not in check and nullable == "NO"
+
+
+def test_an_association_audit_entry_is_one_insert_returning_its_id(app, tenant_a):
+    """No `SELECT nextval(…)` round trip before the INSERT: the id comes back from INSERT … RETURNING."""
+    from core import audit
+    from core.tenancy import tenant_scope
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app_ctx(app) as session, tenant_scope(tenant_a):
+        session.connection()  # the transaction and its tenant settings first
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            entry = audit.record("test.entry", object_type="Thing", object_id="1")
+            session.flush()
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+        assert entry.id is not None
+        session.rollback()
+    assert len(statements) == 1, statements
+    assert statements[0].startswith("INSERT INTO audit_log") and "RETURNING" in statements[0]
+    assert "nextval('audit_log_id_seq')" in statements[0]
+
+
 def _tenant_tables(conn) -> list[str]:
     return conn.execute(sa.text(
         "SELECT c.relname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from core import rls_key
 from core.config import ConfigError
-from core.models import AuditEntry
+from core.models import AuditEntry, PlatformAuditEntry
 from core.tenancy import cross_tenant_scope
 from tests.conftest import ON_POSTGRES, _admin_engine
 from tests.helpers import app_ctx, make_user
@@ -114,10 +114,11 @@ def test_key_rotation_keep_old_then_retire(app, tenant_a, monkeypatch, restore_k
         rls_key.require_database_key(app)
 
     with app_ctx(app) as session, cross_tenant_scope():
-        entries = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "rls.key_set")
-                                  .order_by(AuditEntry.id)).all()
+        entries = session.scalars(sa.select(PlatformAuditEntry).where(PlatformAuditEntry.action == "rls.key_set")
+                                  .order_by(PlatformAuditEntry.id)).all()
+        assert not session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                                  .where(AuditEntry.action == "rls.key_set"))
     assert [(e.before["keys"], e.after["keys"]) for e in entries] == [([old], [old, new]), ([old, new], [new])]
-    assert all(e.tenant_id is None for e in entries)
 
 
 @needs_postgres

@@ -427,9 +427,13 @@ def _insert_members(job: ImportJob, rows: list[dict]) -> None:
 def _audit_rows(job: ImportJob, action: str, object_type: str, items: list[tuple[int, dict]]) -> None:
     """One audit entry per record created, written in bulk like the records themselves."""
     now = utcnow()
-    db.session.connection().execute(AuditEntry.__table__.insert(), [
-        {"tenant_id": job.tenant_id, "actor_id": job.created_by_id, "action": action, "object_type": object_type,
-         "object_id": str(ident), "after": after, "created_at": now} for ident, after in items])
+    rows = [{"tenant_id": job.tenant_id, "actor_id": job.created_by_id, "action": action, "object_type": object_type,
+             "object_id": str(ident), "after": after, "created_at": now} for ident, after in items]
+    reserved = allocate_ids(db.session.connection(), AuditEntry.__tablename__, len(rows))
+    if reserved is not None:  # SQLite: ids from id_sequences, as for the records
+        for entry_id, row in zip(reserved, rows, strict=True):
+            row["id"] = entry_id
+    db.session.connection().execute(AuditEntry.__table__.insert(), rows)
 
 
 def problems_of(job: ImportJob, limit: int | None = None) -> list[ImportProblem]:

@@ -17,10 +17,10 @@ import core.rights.models  # noqa: F401
 import core.surveys.models  # noqa: F401
 import core.taskqueue.models  # noqa: F401
 import core.workflow.models  # noqa: F401
-from core.models.audit import AuditEntry
+from core.models.audit import AuditEntry, PlatformAuditEntry
 from core.models.keys import IdSequence  # noqa: F401
 from core.models.policy import BoardApproval, PolicyStatus, PolicyVersion  # noqa: F401
 from core.models.tenant import Tenant, TenantStatus
 from core.models.user import AuthSession, TenantRole, User
 
-__all__ = ["AuditEntry", "AuthSession", "Tenant", "TenantRole", "TenantStatus", "User"]
+__all__ = ["AuditEntry", "AuthSession", "PlatformAuditEntry", "Tenant", "TenantRole", "TenantStatus", "User"]

@@ -2,8 +2,9 @@
 in every unique key, and a foreign key between two distributed tables must include tenant_id (so both
 rows sit on the same shard). Checked on the models' metadata, and on PostgreSQL also in the catalog.
 
-The older tables (from before core/models/keys.py) were converted by migration e8d4c2a6f1b9; the audit log
-stays on the coordinator (see COORDINATOR_TABLES).
+The older tables (from before core/models/keys.py) were converted by migration e8d4c2a6f1b9, the audit log by
+b6f2d9a4c1e7 (its platform events moved to platform_audit_log, which has no tenant and stays on the
+coordinator): every table with a tenant_id is distributed.
 """
 import pytest
 import sqlalchemy as sa
@@ -14,10 +15,9 @@ from tests.conftest import ON_POSTGRES
 #: Platform tables that everyone shares: Citus reference tables (copied to every node).
 REFERENCE_TABLES = {"tenants", "users", "auth_sessions", "job_runs", "id_sequences", "registry_entries"}
 
-#: Tables with a tenant_id that stay on the Citus coordinator instead of being distributed: the audit log
-#: also holds platform events (a login, an operator's view) that belong to no tenant, and Citus accepts no
-#: NULL in a distribution column, nor can a primary key hold one (docs/scaling.md).
-COORDINATOR_TABLES = {"audit_log"}
+#: Tables with a tenant_id that would stay on the Citus coordinator instead of being distributed: none
+#: (platform events, which have no tenant, have their own table without a tenant_id: docs/scaling.md).
+COORDINATOR_TABLES: set[str] = set()
 
 
 def _problems(tables: dict[str, dict]) -> dict[str, set[str]]:
