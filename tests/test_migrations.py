@@ -142,3 +142,73 @@ def test_a_row_linked_to_another_associations_row_stops_the_keying_before_anythi
     finally:
         _migrate(app, "heads")
         engine.dispose()
+
+
+# --- platform events leave audit_log (b6f2d9a4c1e7) -----------------------------------------------------
+
+PLATFORM_REVISION = "b6f2d9a4c1e7"
+
+
+def _audit_rows(conn, table: str) -> list[tuple]:
+    import sqlalchemy as sa
+
+    tenant = ", tenant_id" if table == "audit_log" else ""
+    return [tuple(r) for r in conn.execute(sa.text(
+        f"SELECT id, action, object_id, created_at{tenant} FROM {table} ORDER BY id"))]
+
+
+def test_platform_events_move_to_their_own_log_with_their_ids_and_back(app, tenant_a):
+    """Upgrading moves audit_log's rows without a tenant to platform_audit_log (ids and times kept) and keys
+    audit_log (tenant_id, id); new entries of both get ids past the old ones. Downgrading moves them back,
+    renumbering a platform row whose id an association's entry took meanwhile."""
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from core import audit
+    from core.models import AuditEntry, PlatformAuditEntry
+    from core.tenancy import tenant_scope
+
+    _migrate(app, KEYED_REVISION, down=True)
+    engine = _admin_engine()
+    log = sa.table("audit_log", sa.column("tenant_id"), sa.column("action"), sa.column("object_id"),
+                   sa.column("created_at"))
+    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM audit_log"))
+            for n, tenant in enumerate((None, tenant_a, None, tenant_a, None)):
+                conn.execute(log.insert().values(tenant_id=tenant, action=f"old.{n}", object_id=str(n),
+                                                 created_at=when))
+            before = _audit_rows(conn, "audit_log")
+        _migrate(app, PLATFORM_REVISION)
+        with engine.connect() as conn:
+            assert sa.inspect(conn).get_pk_constraint("audit_log")["constrained_columns"] == ["tenant_id", "id"]
+            kept = _audit_rows(conn, "audit_log")
+            moved = _audit_rows(conn, "platform_audit_log")
+        assert kept == [row for row in before if row[4] is not None]
+        assert moved == [row[:4] for row in before if row[4] is None]
+
+        with app_ctx(app):
+            with tenant_scope(tenant_a):
+                ours = audit.record("new.ours")
+            platform = audit.record("new.platform", tenant_id=None)
+            db.session.flush()
+            assert isinstance(ours, AuditEntry) and isinstance(platform, PlatformAuditEntry)
+            assert ours.id > before[-1][0] and platform.id > moved[-1][0]
+            assert ours.id == platform.id  # the two numberings run apart: the downgrade must renumber
+            taken_ids = {ours.id}
+            db.session.commit()
+
+        _migrate(app, KEYED_REVISION, down=True)
+        with engine.connect() as conn:
+            assert sa.inspect(conn).get_pk_constraint("audit_log")["constrained_columns"] == ["id"]
+            assert not sa.inspect(conn).has_table("platform_audit_log")
+            back = _audit_rows(conn, "audit_log")
+        assert [row[1] for row in back if row[4] is None] == [*(row[1] for row in moved), "new.platform"]
+        assert [row for row in back if row[1].startswith("old.")] == before
+        ids = [row[0] for row in back]
+        assert len(set(ids)) == len(ids) and taken_ids <= set(ids)
+    finally:
+        _migrate(app, "heads")
+        engine.dispose()
