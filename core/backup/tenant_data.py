@@ -6,7 +6,9 @@ The folder written:
     manifest.json   format, Alembic revision, the slug, row counts per table, SHA-256 of every file
     rows.json       the tenant's row, its rows in every table that belongs to it (tenant_id, or a
                     platform table's link to it such as the registry's association_id), and the user
-                    accounts its rows name (members, authors, deciders)
+                    accounts its rows name (members, authors, deciders); not the platform's events
+                    (platform_audit_log: logins, operators' views), which stay with the instance and
+                    its whole-database backup
     uploads/…       its uploads (the store's keys under "<tenant id>/"), byte for byte, read and written
                     through the upload store's interface: a folder or an S3-compatible bucket on either side
 

@@ -65,12 +65,24 @@ def test_a_restore_gives_the_same_counts_per_tenant_and_identical_attachments(fi
     operations.restore(tmp_path / "backup", empty_target)
 
     assert operations.tenant_counts(empty_target.admin_url) == operations.tenant_counts(source.admin_url)
+    # Platform events (the staff's logins here) are the whole database's: the backup carries them.
+    assert _platform_events(empty_target.admin_url) == _platform_events(source.admin_url) != []
     originals = {p.relative_to(source.uploads.root): p.read_bytes()
                  for p in source.uploads.root.rglob("*") if p.is_file()}
     restored = {p.relative_to(empty_target.uploads.root): p.read_bytes()
                 for p in empty_target.uploads.root.rglob("*") if p.is_file()}
     assert PDF in originals.values()
     assert restored == originals
+
+
+def _platform_events(admin_url: str) -> list[tuple]:
+    engine = sa.create_engine(admin_url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sa.text(
+                "SELECT id, action, actor_id FROM platform_audit_log ORDER BY id"))]
+    finally:
+        engine.dispose()
 
 
 def test_a_damaged_backup_is_refused_before_anything_is_written(filled, tmp_path, empty_target):

@@ -1,6 +1,7 @@
 """`wasl tenants export --data` on one instance, `wasl tenants import --data` on another (its own database
 and upload folder): the association arrives whole, renumbered around what the target already holds."""
 import io
+import json
 import os
 import re
 from contextlib import contextmanager
@@ -83,6 +84,9 @@ def test_an_association_moves_to_another_instance_with_its_data_and_files(app, t
     assert result.exit_code == 0, result.output
     assert "ريم المنقولة" in (out / "rows.json").read_text(encoding="utf-8")
     assert "لا تنتقل" not in (out / "rows.json").read_text(encoding="utf-8")
+    # Its audit log moves with it; platform events (logins, operators' views) stay with the instance.
+    exported = json.loads((out / "rows.json").read_text(encoding="utf-8"))["tables"]
+    assert "audit_log" in exported and "platform_audit_log" not in exported
 
     # The target already has an association with rows: the imported ids must go around them.
     make_tenant(target, "gamma")
