@@ -8,8 +8,9 @@ Every new tenant-owned table:
 - has an index for each list's keyset order, led by `tenant_id`;
 - gets row-level security in its migration with `rls.enable_tenant_rls(table)`.
 
-The older tables (beneficiaries, support_requests, attachments …) key on (tenant_id, id) too, but keep `id`
-as the ORM's identity: see `SequencedId`. The audit log keeps an id key (its platform events have no tenant).
+The older tables (beneficiaries, support_requests, attachments …, and the audit log) key on (tenant_id, id)
+too, but keep `id` as the ORM's identity: see `SequencedId`. Rows without a tenant belong in a platform table
+(platform events: `platform_audit_log`), never in a tenant table.
 
 A relationship along a `tenant_fk` joins on both columns; declare it with `tenant_relationship(...)`,
 which writes only the id column (several foreign keys of one table share `tenant_id`, which
