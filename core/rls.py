@@ -117,8 +117,8 @@ def enable_tenant_rls(table: str, platform_rows: bool = False) -> None:
     """RLS on a tenant-owned table: the app role sees the transaction's (signed) tenant only, the
     operator role all.
 
-    With `platform_rows`, the app role may also insert rows without a tenant (platform events in the
-    audit log, from any scope), which only the operator role reads back.
+    With `platform_rows`, the app role may also insert rows without a tenant, which only the operator role
+    reads back (the audit log's platform events, before migration b6f2d9a4c1e7 gave them their own table).
     """
     if not _is_postgres():
         return
