@@ -300,7 +300,7 @@ def template_gettext():
 
 
 def register_template_helpers(app: Flask) -> None:
-    from core import bidi, dates, i18n, navigation
+    from core import bidi, dates, form_fields, i18n, navigation
     from core.roles import Role
     from core.workflow.states import RequestState
     from core.workflow.timeline import local_time
@@ -316,6 +316,7 @@ def register_template_helpers(app: Flask) -> None:
         page_path=i18n.page_path,
         understood_date=dates.understood,
         date_help=lambda: dates.FORMAT_HELP,
+        form_fields=form_fields,
         tenant_name=i18n.tenant_name,
         nav_items=navigation.items,
         Role=Role,
