@@ -12,7 +12,7 @@ from core.digits import to_int
 from core.extensions import db, login_manager
 from core.models import Tenant, TenantStatus
 from core.models.keys import INT4_MAX, MAX_ID
-from core.tenancy import RESERVED_SLUGS, enter_tenant, leave_tenant
+from core.tenancy import RESERVED_SLUGS, enter_tenant, leave_tenant, reused
 
 
 def resolve_tenant(slug: str) -> Tenant:
@@ -56,9 +56,10 @@ def _preamble() -> sa.Select:
     running it."""
     from core.models import AuthSession
 
-    return (sa.select(AuthSession, Tenant, _roles_column(AuthSession.user_id), _unread_column(AuthSession.user_id))
-            .join(Tenant, Tenant.slug == sa.bindparam("slug"))
-            .where(AuthSession.token_hash == sa.bindparam("token_hash")))
+    user_id = AuthSession.user_id
+    return reused(sa.select(AuthSession, Tenant, _roles_column(user_id), _unread_column(user_id))
+                  .join(Tenant, Tenant.slug == sa.bindparam("slug"))
+                  .where(AuthSession.token_hash == sa.bindparam("token_hash")))
 
 
 def _signed_in_at(slug: str) -> tuple[Tenant, frozenset[str]] | None:

@@ -19,6 +19,7 @@ from core.messaging.compose import isolate
 from core.messaging.models import OutboxMessage
 from core.models import User
 from core.settings import channels
+from core.tenancy import reused
 from core.web import arg_id, roles_required
 from core.workflow import queries
 from core.workflow import timeline as timeline_of
@@ -97,7 +98,7 @@ def _file_lists() -> tuple[sa.Select, ...]:
     """The statements of the lists on a file's page (household, incomes, requests, referrals, messages),
     built once: building them cost about as much as running them. Each takes the file's id as `:file_id`."""
     file_id = sa.bindparam("file_id")
-    return (
+    return tuple(map(reused, (
         sa.select(HouseholdMember).where(HouseholdMember.beneficiary_id == file_id)
         .order_by(HouseholdMember.id),
         sa.select(IncomeSource).where(IncomeSource.beneficiary_id == file_id).order_by(IncomeSource.id),
@@ -109,7 +110,7 @@ def _file_lists() -> tuple[sa.Select, ...]:
         .order_by(Referral.id.desc()),
         sa.select(OutboxMessage).where(OutboxMessage.beneficiary_id == file_id)
         .order_by(OutboxMessage.id.desc()),
-    )
+    )))
 
 
 def _detail(b, **context):

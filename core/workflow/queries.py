@@ -12,6 +12,7 @@ from core.extensions import db
 from core.identity import IdentityError, clean_mobile, is_national_id
 from core.messaging.models import OutboxMessage
 from core.models import User
+from core.tenancy import reused
 from core.workflow.deadlines import today
 from core.workflow.models import Referral, SupportRequest
 from core.workflow.states import RequestState
@@ -222,12 +223,13 @@ def _queues_statement(names: tuple[str, ...], size: int):
                                sa.cast(sa.null(), sa.String).label("state"), first.c.asked_at.label("at"),
                                sa.cast(sa.null(), sa.Date).label("decision_due"), first.c.question))
     firsts = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery("firsts")
-    return (sa.select(totals, firsts.c.queue, firsts.c.position, firsts.c.id, firsts.c.reference,
-                      Beneficiary.name, firsts.c.service, firsts.c.state, firsts.c.at, firsts.c.decision_due,
-                      firsts.c.question)
-            .select_from(totals.outerjoin(firsts, sa.true())
-                         .outerjoin(Beneficiary, sa.and_(Beneficiary.id == firsts.c.beneficiary_id,
-                                                         Beneficiary.tenant_id == tenant_id))))
+    statement = (sa.select(totals, firsts.c.queue, firsts.c.position, firsts.c.id, firsts.c.reference,
+                           Beneficiary.name, firsts.c.service, firsts.c.state, firsts.c.at, firsts.c.decision_due,
+                           firsts.c.question)
+                 .select_from(totals.outerjoin(firsts, sa.true())
+                              .outerjoin(Beneficiary, sa.and_(Beneficiary.id == firsts.c.beneficiary_id,
+                                                              Beneficiary.tenant_id == tenant_id))))
+    return reused(statement)
 
 
 def _queue_filter(name: str) -> tuple[list, tuple]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from core.calendar import local_date
 from core.extensions import db
+from core.tenancy import reused
 from core.workflow.models import Interaction
 
 #: The filter's choices: (code, label, kinds shown). "all" shows everything.
@@ -39,7 +40,7 @@ def _entries_statement(choice: str) -> sa.Select:
     kinds = FILTERS[choice][1]
     if kinds:
         query = query.where(Interaction.kind.in_(kinds))
-    return query.order_by(Interaction.id.desc()).limit(LIMIT)
+    return reused(query.order_by(Interaction.id.desc()).limit(LIMIT))
 
 
 def by_day(items) -> list[tuple]:
