@@ -95,13 +95,10 @@ def beneficiary(beneficiary_id: int):
 
 @lru_cache(maxsize=1)
 def _file_lists() -> tuple[sa.Select, ...]:
-    """The statements of the lists on a file's page (household, incomes, requests, referrals, messages),
-    built once: building them cost about as much as running them. Each takes the file's id as `:file_id`."""
+    """The statements of the other lists on a file's page (requests, referrals, messages), built once:
+    building them cost about as much as running them. Each takes the file's id as `:file_id`."""
     file_id = sa.bindparam("file_id")
     return tuple(map(reused, (
-        sa.select(HouseholdMember).where(HouseholdMember.beneficiary_id == file_id)
-        .order_by(HouseholdMember.id),
-        sa.select(IncomeSource).where(IncomeSource.beneficiary_id == file_id).order_by(IncomeSource.id),
         sa.select(SupportRequest).where(SupportRequest.beneficiary_id == file_id)
         .order_by(SupportRequest.id.desc()),
         sa.select(Referral).where(Referral.beneficiary_id == file_id)
@@ -114,7 +111,8 @@ def _file_lists() -> tuple[sa.Select, ...]:
 
 
 def _detail(b, **context):
-    household, incomes, requests, referrals, messages = (
+    household, incomes = queries.household_of(b.id), queries.incomes_of(b.id)
+    requests, referrals, messages = (
         db.session.scalars(statement, {"file_id": b.id}).all() for statement in _file_lists())
     shown = timeline_of.chosen(request.args.get("timeline"))
     timeline = timeline_of.entries(b.id, shown)

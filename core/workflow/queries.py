@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, defaultload, joinedload, load_only
 
 from core.arabic import article_forms, name_key, name_words, normalise
-from core.beneficiaries.models import Beneficiary, BeneficiaryCategory
+from core.beneficiaries.models import Beneficiary, BeneficiaryCategory, HouseholdMember, IncomeSource
 from core.extensions import db
 from core.identity import IdentityError, clean_mobile, is_national_id
 from core.messaging.models import OutboxMessage
@@ -136,6 +136,30 @@ def beneficiaries_query(category=None, researcher_id=None):
     if researcher_id:
         query = query.where(Beneficiary.researcher_id == researcher_id)
     return query
+
+
+# --- a file's and a request's own rows (pages show them whole) ------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def _household_statement() -> sa.Select:
+    return reused(sa.select(HouseholdMember).where(HouseholdMember.beneficiary_id == sa.bindparam("file_id"))
+                  .order_by(HouseholdMember.id))
+
+
+@functools.lru_cache(maxsize=1)
+def _incomes_statement() -> sa.Select:
+    return reused(sa.select(IncomeSource).where(IncomeSource.beneficiary_id == sa.bindparam("file_id"))
+                  .order_by(IncomeSource.id))
+
+
+def household_of(file_id: int) -> list:
+    """The file's household members, in the order they were added (the statement is built once)."""
+    return db.session.scalars(_household_statement(), {"file_id": file_id}).all()
+
+
+def incomes_of(file_id: int) -> list:
+    """The file's income sources, in the order they were added (the statement is built once)."""
+    return db.session.scalars(_incomes_statement(), {"file_id": file_id}).all()
 
 
 # --- work queues ---------------------------------------------------------------------------------
