@@ -291,7 +291,21 @@ def template_gettext():
 
     @pass_context
     def gettext(context, string, **variables):
-        text = babel.domain_instance.get_translations().ugettext(string)
+        translations = babel.domain_instance.get_translations()
+        if not variables and context.eval_ctx.autoescape:
+            # A plain string (most of them) as markup, remembered with its catalogue: Markup() and `%`
+            # (which also turns "%%" into "%") are Python-level calls, ~90 of them on a file page.
+            try:
+                return translations.wasl_markup[string]
+            except AttributeError:
+                translations.wasl_markup = {}
+            except KeyError:
+                pass
+            markup = Markup(translations.ugettext(string)) % variables
+            if len(translations.wasl_markup) < 20_000:
+                translations.wasl_markup[string] = markup
+            return markup
+        text = translations.ugettext(string)
         if context.eval_ctx.autoescape:
             text = Markup(text)
         return text % variables
