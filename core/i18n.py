@@ -39,7 +39,17 @@ def locale_code() -> str:
     worked it out (lists ask for it once a date, hundreds of times a page); otherwise Flask-Babel works it out."""
     babel_state = g.get("_flask_babel") if has_app_context() else None
     locale = getattr(babel_state, "babel_locale", None) or get_locale()
-    return str(locale or "ar")
+    if locale is None:
+        return "ar"
+    # str() of a Babel locale joins its parts in Python each time (a list asks ~100 times a page): the code
+    # is kept beside the request's locale, and recomputed when the locale changes (force_locale).
+    memo = getattr(babel_state, "wasl_locale_code", None)
+    if memo is not None and memo[0] is locale:
+        return memo[1]
+    code = str(locale)
+    if babel_state is not None:
+        babel_state.wasl_locale_code = (locale, code)
+    return code
 
 
 @lru_cache(maxsize=64)

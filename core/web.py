@@ -1,5 +1,5 @@
 """Resolving the tenant from the URL and guarding views by membership and role."""
-from functools import wraps
+from functools import lru_cache, wraps
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, g, request
@@ -12,7 +12,7 @@ from core.digits import to_int
 from core.extensions import db, login_manager
 from core.models import Tenant, TenantStatus
 from core.models.keys import INT4_MAX, MAX_ID
-from core.tenancy import RESERVED_SLUGS, enter_tenant, leave_tenant
+from core.tenancy import RESERVED_SLUGS, enter_tenant, leave_tenant, reused
 
 
 def resolve_tenant(slug: str) -> Tenant:
@@ -50,19 +50,27 @@ def _unread_column(user_id):
             .scalar_subquery())
 
 
+@lru_cache(maxsize=1)
+def _preamble() -> sa.Select:
+    """The statement of `_signed_in_at`, built once: building it (two correlated subqueries) cost more than
+    running it."""
+    from core.models import AuthSession
+
+    user_id = AuthSession.user_id
+    return reused(sa.select(AuthSession, Tenant, _roles_column(user_id), _unread_column(user_id))
+                  .join(Tenant, Tenant.slug == sa.bindparam("slug"))
+                  .where(AuthSession.token_hash == sa.bindparam("token_hash")))
+
+
 def _signed_in_at(slug: str) -> tuple[Tenant, frozenset[str]] | None:
     """The common case in one query: the cookie's session with its user, the tenant by its slug, the
     user's roles there and their unread notifications (the staff navigation shows the count). None when
     that does not settle it (no such session or tenant, a session no longer live, a tenant that is not
     the hinted one): the caller then takes the long way, which gives the right answer for each case."""
-    from core.models import AuthSession
-
     token_hash = accounts.session_token_hash()
     if token_hash is None or "_login_user" in g:
         return None
-    row = db.session.execute(
-        sa.select(AuthSession, Tenant, _roles_column(AuthSession.user_id), _unread_column(AuthSession.user_id))
-        .join(Tenant, Tenant.slug == slug).where(AuthSession.token_hash == token_hash)).first()
+    row = db.session.execute(_preamble(), {"slug": slug, "token_hash": token_hash}).first()
     if row is None:
         return None
     auth_session, tenant, joined_roles, unread = row

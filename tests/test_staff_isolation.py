@@ -145,3 +145,15 @@ def test_every_change_leaves_an_audit_row(app, tenant_a):
         *["request.document"] * actions.count("request.document"),
         "request.declare", "request.send_to_review", "request.reject", "request.notified", "request.close"]
     assert actions.count("request.document") == 4
+
+
+def test_the_requests_list_never_shows_another_associations_requests_whatever_the_filter(app, tenant_a, tenant_b):
+    """The list reads plain rows of columns (not entities): the tenant scope must still hold on them."""
+    alpha = staff_client(app, "list-a@alpha.test", "alpha", ["relations_officer"])
+    beta = staff_client(app, "list-b@beta.test", "beta", ["relations_officer"])
+    open_request(alpha, "alpha", open_file(alpha, "alpha", name="نورة سالم الشهري"), "phone")
+    open_request(beta, "beta", open_file(beta, "beta", name="هند فالح الدوسري"), "phone")
+    for query in ("", "?state=received", "?channel=phone", "?queue=new", "?category=low_income_family"):
+        html = alpha.get(f"/alpha/staff/requests{query}").get_data(as_text=True)
+        assert "نورة سالم الشهري" in html, query
+        assert "هند فالح الدوسري" not in html, query

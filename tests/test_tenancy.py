@@ -1,4 +1,6 @@
 """Tenant isolation in the web layer and in the ORM (the database layer is in test_postgres_rls.py)."""
+from contextlib import nullcontext
+
 import pytest
 import sqlalchemy as sa
 
@@ -79,6 +81,22 @@ def test_a_query_with_no_tenant_in_scope_reads_nothing(app, tenant_a, tenant_b):
         assert {r.tenant_id for r in roles} == {tenant_a}
     with app_ctx(app) as session, cross_tenant_scope():
         assert session.scalar(sa.select(sa.func.count()).select_from(TenantRole)) == 2
+
+
+def test_a_statement_built_once_and_reused_reads_each_tenant_its_own_rows_in_turn(app, tenant_a, tenant_b):
+    """Pages keep some statements across requests (`reused`), scoped once per tenant: the scope of the
+    tenant that ran it first must never stick to it."""
+    from core.tenancy import reused
+
+    make_user(app, "a@x.example", {"alpha": ["viewer"]})
+    make_user(app, "b@x.example", {"beta": ["viewer", "reviewer"]})
+    statement = reused(sa.select(TenantRole).where(TenantRole.role != sa.bindparam("not_role")))
+    seen = []
+    for tenant in (tenant_a, tenant_b, tenant_a, None, tenant_b):
+        with app_ctx(app) as session, (tenant_scope(tenant) if tenant else nullcontext()):
+            seen.append(sorted((r.tenant_id, r.role) for r in session.scalars(statement, {"not_role": "x"})))
+    alpha, beta = [(tenant_a, "viewer")], [(tenant_b, "reviewer"), (tenant_b, "viewer")]
+    assert seen == [alpha, beta, alpha, [], beta]
 
 
 def test_bulk_update_and_delete_stay_inside_the_tenant(app, tenant_a, tenant_b):

@@ -4,7 +4,6 @@ a file's household and income rows)."""
 from decimal import Decimal
 from urllib.parse import quote
 
-import sqlalchemy as sa
 from flask import abort, g, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,7 +20,7 @@ from core.extensions import db
 from core.messaging.compose import isolate
 from core.settings import channels
 from core.web import roles_required
-from core.workflow import attachments, corrections
+from core.workflow import attachments, corrections, queries
 from core.workflow.models import Attachment
 from core.workflow.services import services
 
@@ -148,10 +147,7 @@ def correct_income(beneficiary_id: int, income_id: int):
 
 def household_summary(b) -> dict:
     """The file's household members and income sources, with the totals a reviewer weighs."""
-    members = db.session.scalars(sa.select(HouseholdMember).where(HouseholdMember.beneficiary_id == b.id)
-                                 .order_by(HouseholdMember.id)).all()
-    incomes = db.session.scalars(sa.select(IncomeSource).where(IncomeSource.beneficiary_id == b.id)
-                                 .order_by(IncomeSource.id)).all()
+    members, incomes = queries.household_of(b.id), queries.incomes_of(b.id)
     total = sum((i.monthly_amount for i in incomes), Decimal("0"))
     people = len(members) + 1  # the beneficiary and the household
     return {"members": members, "incomes": incomes, "total": total, "people": people,

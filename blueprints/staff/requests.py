@@ -1,4 +1,6 @@
 """Staff routes: support requests (intake, the state machine's actions, documents, attachments)."""
+from functools import lru_cache
+
 import sqlalchemy as sa
 from flask import abort, g, request, send_file
 from flask_babel import gettext as _
@@ -19,6 +21,7 @@ from core.modules import enabled
 from core.notifications import operations as notifications
 from core.portal import operations as portal
 from core.settings import channels
+from core.tenancy import reused
 from core.web import arg_id, roles_required
 from core.workflow import attachments, operations, queries
 from core.workflow.deadlines import days_left, is_overdue, sla_days, today
@@ -79,13 +82,19 @@ def _load(request_id: int) -> SupportRequest:
     return load_request(request_id)
 
 
+@lru_cache(maxsize=1)
+def _request_lists() -> tuple[sa.Select, sa.Select]:
+    """The statements of a request page's attachments and messages, built once (`:request_id`)."""
+    request_id = sa.bindparam("request_id")
+    return (reused(sa.select(Attachment).where(Attachment.request_id == request_id, Attachment.deleted_at.is_(None))
+                   .order_by(Attachment.id)),
+            reused(sa.select(OutboxMessage).where(OutboxMessage.request_id == request_id).order_by(OutboxMessage.id)))
+
+
 def _detail(support_request, status=200, **context):
     documents = operations.documents_of(support_request)
-    files = db.session.scalars(sa.select(Attachment).where(Attachment.request_id == support_request.id,
-                                                           Attachment.deleted_at.is_(None))
-                               .order_by(Attachment.id)).all()
-    messages = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.request_id == support_request.id)
-                                  .order_by(OutboxMessage.id)).all()
+    files, messages = (db.session.scalars(statement, {"request_id": support_request.id}).all()
+                       for statement in _request_lists())
     people_ids = {support_request.received_by_id, support_request.decided_by_id, support_request.served_by_id,
                   support_request.manager_id} - {None}
     from core.models import User

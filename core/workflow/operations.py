@@ -3,6 +3,8 @@
 Each operation checks, writes, flushes, audits and adds what the beneficiary is told to the outbox, all
 in the caller's transaction; a domain error means nothing was written.
 """
+from functools import lru_cache
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -26,6 +28,7 @@ from core.models.base import utcnow
 from core.models.keys import get_in_tenant
 from core.roles import Role
 from core.signals import request_changed, request_opened, request_transition
+from core.tenancy import reused
 from core.workflow import schemas
 from core.workflow.deadlines import decision_due, sla_days, today
 from core.workflow.models import Interaction, RequestDocument, SupportRequest
@@ -340,8 +343,13 @@ def log_contact(tenant, beneficiary, form, actor) -> Interaction:
 
 
 def documents_of(request) -> list[RequestDocument]:
-    return list(db.session.scalars(sa.select(RequestDocument).where(RequestDocument.request_id == request.id)
-                                   .order_by(RequestDocument.id)))
+    return list(db.session.scalars(_documents_statement(), {"request_id": request.id}))
+
+
+@lru_cache(maxsize=1)
+def _documents_statement() -> sa.Select:
+    return reused(sa.select(RequestDocument).where(RequestDocument.request_id == sa.bindparam("request_id"))
+                  .order_by(RequestDocument.id))
 
 
 def _own_request(beneficiary, request_id):

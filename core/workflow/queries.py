@@ -7,11 +7,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, defaultload, joinedload, load_only
 
 from core.arabic import article_forms, name_key, name_words, normalise
-from core.beneficiaries.models import Beneficiary, BeneficiaryCategory
+from core.beneficiaries.models import Beneficiary, BeneficiaryCategory, HouseholdMember, IncomeSource
 from core.extensions import db
 from core.identity import IdentityError, clean_mobile, is_national_id
 from core.messaging.models import OutboxMessage
 from core.models import User
+from core.tenancy import reused
 from core.workflow.deadlines import today
 from core.workflow.models import Referral, SupportRequest
 from core.workflow.states import RequestState
@@ -28,11 +29,19 @@ class Page:
     next_after: int | None
 
 
+def _rows(query) -> list:
+    """A page's rows: entities, or plain rows of a statement of columns (a brief list)."""
+    result = db.session.execute(query)
+    if len(query.column_descriptions) > 1 or query.column_descriptions[0]["entity"] is None:
+        return result.all()
+    return list(result.unique().scalars())
+
+
 def _page(query, id_column, after: int | None, size: int) -> Page:
     """Keyset pagination on a descending id: `after` is the last id of the previous page."""
     if after:
         query = query.where(id_column < after)
-    rows = list(db.session.execute(query.order_by(id_column.desc()).limit(size + 1)).unique().scalars())
+    rows = _rows(query.order_by(id_column.desc()).limit(size + 1))
     more = len(rows) > size
     rows = rows[:size]
     return Page(rows, rows[-1].id if more and rows else None)
@@ -42,11 +51,18 @@ def _page(query, id_column, after: int | None, size: int) -> Page:
 keyset_page = _page
 
 
-def _requests(join_file: bool = False):
+def _requests(join_file: bool = False, brief: bool = False):
     """Requests with their files. Filtered on the file's columns, the file is joined; otherwise it is
     fetched by a left join of the (limited) requests: PostgreSQL then walks the requests' index in the
     page's order and stops at the page's end, where an inner join made it join all the tenant's files
-    first (it takes both tables' tenant conditions as independent and expects a handful of rows)."""
+    first (it takes both tables' tenant conditions as independent and expects a handful of rows).
+
+    `brief`: plain rows of what the staff list shows (`LIST_ROW`), not entities: 51 requests and files
+    cost more to load as objects (even of a few columns) than to query."""
+    if brief:
+        rows = sa.select(*LIST_ROW).select_from(SupportRequest)
+        on = Beneficiary.id == SupportRequest.beneficiary_id
+        return rows.join(Beneficiary, on) if join_file else rows.outerjoin(Beneficiary, on)
     if join_file:
         return (sa.select(SupportRequest).join(Beneficiary, Beneficiary.id == SupportRequest.beneficiary_id)
                 .options(contains_eager(SupportRequest.beneficiary)))
@@ -66,33 +82,29 @@ def overdue_condition(on=None):
     return sa.and_(SupportRequest.state == RequestState.under_review, SupportRequest.decision_due < (on or today()))
 
 
-#: What a row of the staff's requests list shows (reference, name, state, channel, two dates): only these
-#: columns are read; 51 requests and files of 40 and 20 columns cost more to load than to query.
-_LIST_COLUMNS = (
-    load_only(SupportRequest.id, SupportRequest.tenant_id, SupportRequest.beneficiary_id, SupportRequest.reference,
-              SupportRequest.state, SupportRequest.channel, SupportRequest.received_at, SupportRequest.decision_due,
-              SupportRequest.version),
-    defaultload(SupportRequest.beneficiary).load_only(Beneficiary.id, Beneficiary.tenant_id, Beneficiary.name,
-                                                      Beneficiary.version),
-)
+#: What a row of the staff's requests list shows (reference, the file's name, state, channel, two dates).
+LIST_ROW = (SupportRequest.id, SupportRequest.reference, SupportRequest.state, SupportRequest.channel,
+            SupportRequest.received_at, SupportRequest.decision_due, Beneficiary.name.label("name"))
 
 
 def list_requests(state=None, channel=None, category=None, researcher_id=None, overdue=False, queue=None,
                   after=None, size=PAGE_SIZE, brief=False) -> Page:
-    """Newest first; with a work queue (`queue="decision"`), that queue's requests in its order. `brief` reads
-    only what the staff list shows (the API wants every field)."""
+    """Newest first; with a work queue (`queue="decision"`), that queue's requests in its order. `brief` gives
+    plain rows of what the staff list shows (`LIST_ROW`; the API wants every field)."""
     query = requests_query(state=state, channel=channel, category=category, researcher_id=researcher_id,
-                           overdue=overdue)
-    query = query.options(_WITHOUT_CATEGORIES, *(_LIST_COLUMNS if brief else ()))
+                           overdue=overdue, brief=brief)
+    if not brief:
+        query = query.options(_WITHOUT_CATEGORIES)
     if queue:
         return _queue_page(query, queue, after, size)
     return _page(query, SupportRequest.id, after, size)
 
 
-def requests_query(state=None, channel=None, category=None, researcher_id=None, overdue=False, queue=None):
+def requests_query(state=None, channel=None, category=None, researcher_id=None, overdue=False, queue=None,
+                   brief=False):
     """The requests list's rows (with their files), filtered; the list pages it, exports read it all. The
     list orders a work queue itself (`list_requests`); here it is one more filter."""
-    query = _requests(join_file=bool(category or researcher_id))
+    query = _requests(join_file=bool(category or researcher_id), brief=brief)
     if queue:
         query = query.where(*_queue_filter(queue)[0])
     if state:
@@ -124,6 +136,30 @@ def beneficiaries_query(category=None, researcher_id=None):
     if researcher_id:
         query = query.where(Beneficiary.researcher_id == researcher_id)
     return query
+
+
+# --- a file's and a request's own rows (pages show them whole) ------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def _household_statement() -> sa.Select:
+    return reused(sa.select(HouseholdMember).where(HouseholdMember.beneficiary_id == sa.bindparam("file_id"))
+                  .order_by(HouseholdMember.id))
+
+
+@functools.lru_cache(maxsize=1)
+def _incomes_statement() -> sa.Select:
+    return reused(sa.select(IncomeSource).where(IncomeSource.beneficiary_id == sa.bindparam("file_id"))
+                  .order_by(IncomeSource.id))
+
+
+def household_of(file_id: int) -> list:
+    """The file's household members, in the order they were added (the statement is built once)."""
+    return db.session.scalars(_household_statement(), {"file_id": file_id}).all()
+
+
+def incomes_of(file_id: int) -> list:
+    """The file's income sources, in the order they were added (the statement is built once)."""
+    return db.session.scalars(_incomes_statement(), {"file_id": file_id}).all()
 
 
 # --- work queues ---------------------------------------------------------------------------------
@@ -211,12 +247,13 @@ def _queues_statement(names: tuple[str, ...], size: int):
                                sa.cast(sa.null(), sa.String).label("state"), first.c.asked_at.label("at"),
                                sa.cast(sa.null(), sa.Date).label("decision_due"), first.c.question))
     firsts = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery("firsts")
-    return (sa.select(totals, firsts.c.queue, firsts.c.position, firsts.c.id, firsts.c.reference,
-                      Beneficiary.name, firsts.c.service, firsts.c.state, firsts.c.at, firsts.c.decision_due,
-                      firsts.c.question)
-            .select_from(totals.outerjoin(firsts, sa.true())
-                         .outerjoin(Beneficiary, sa.and_(Beneficiary.id == firsts.c.beneficiary_id,
-                                                         Beneficiary.tenant_id == tenant_id))))
+    statement = (sa.select(totals, firsts.c.queue, firsts.c.position, firsts.c.id, firsts.c.reference,
+                           Beneficiary.name, firsts.c.service, firsts.c.state, firsts.c.at, firsts.c.decision_due,
+                           firsts.c.question)
+                 .select_from(totals.outerjoin(firsts, sa.true())
+                              .outerjoin(Beneficiary, sa.and_(Beneficiary.id == firsts.c.beneficiary_id,
+                                                              Beneficiary.tenant_id == tenant_id))))
+    return reused(statement)
 
 
 def _queue_filter(name: str) -> tuple[list, tuple]:
@@ -267,7 +304,7 @@ def _queue_page(query, name: str, after: int | None, size: int) -> Page:
             else:
                 later = sa.tuple_(key, id_column) > sa.tuple_(value, last_id)
                 query = query.where(sa.or_(later, key.is_(None)) if _nullable(key) else later)
-    rows = list(db.session.scalars(query.order_by(*_queue_order((key, id_column))).limit(size + 1)).unique())
+    rows = _rows(query.order_by(*_queue_order((key, id_column))).limit(size + 1))
     more = len(rows) > size
     rows = rows[:size]
     return Page(rows, rows[-1].id if more and rows else None)
