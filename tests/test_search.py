@@ -3,7 +3,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from core.beneficiaries.models import Beneficiary
+from core.beneficiaries.models import Beneficiary, BeneficiaryCategory
 from core.extensions import db
 from core.models import AuditEntry
 from core.tenancy import cross_tenant_scope
@@ -150,3 +150,35 @@ def test_lists_are_paginated_by_keyset(app, officer):
     second = officer.get(next_link.replace("&amp;", "&")).get_data(as_text=True)
     assert "أحمد بن سعيد" in second  # the oldest files are on the last page
     assert "next-page" not in second
+
+
+def test_the_files_list_and_the_search_show_each_files_categories_and_researcher(app, officer, tenant_b):
+    """Both lists read plain rows with the categories as one joined column: every category of the row's
+    own file, in order, and none of a file of another association with the same categories."""
+    from core.models import User
+    from core.tenancy import tenant_scope
+    from tests.helpers import make_user
+
+    make_user(app, "researcher@alpha.test", {"alpha": ["social_researcher"]})
+    beta = staff_client(app, "officer@beta.test", "beta", ["relations_officer"])
+    open_file(beta, "beta", name="سلمى عبدالله", categories=["orphan", "elderly"])
+    with app_ctx(app), cross_tenant_scope():
+        researcher = db.session.scalar(sa.select(User).where(User.email == "researcher@alpha.test"))
+        file = db.session.scalar(sa.select(Beneficiary).where(Beneficiary.name == "فاطمة الزهراء"))
+        alpha_id = file.tenant_id
+    with app_ctx(app), tenant_scope(alpha_id):
+        file = db.session.get(Beneficiary, file.id)
+        file.researcher_id = researcher.id
+        file.categories = [BeneficiaryCategory(code="widow"), BeneficiaryCategory(code="disability")]
+        db.session.commit()
+
+    def row_of(html, name):
+        return html[html.index(name):].split("</tr>")[0]
+
+    listed = row_of(officer.get("/alpha/staff/beneficiaries").get_data(as_text=True), "فاطمة الزهراء")
+    assert "ذوو الإعاقة، الأرامل" in listed or "ذوو الإعاقة, الأرامل" in listed  # by code: disability, widow
+    assert researcher.name in listed and "الأيتام" not in listed
+    other = row_of(officer.get("/alpha/staff/beneficiaries").get_data(as_text=True), "أحمد بن سعيد")
+    assert "الأسر ذات الدخل المحدود" in other and "الأرامل" not in other and researcher.name not in other
+    found = row_of(_search(officer, "الزهراء"), "فاطمة الزهراء")
+    assert "ذوو الإعاقة" in found and "الأرامل" in found and "الأيتام" not in found

@@ -56,7 +56,7 @@ def beneficiaries():
     category = request.args.get("category") or None
     researcher_id = arg_id("researcher")
     page = queries.list_beneficiaries(category=category, researcher_id=researcher_id,
-                                      after=arg_id("after"))
+                                      after=arg_id("after"), brief=True)
     return show("staff/beneficiaries.html", page=page, category=category, researcher_id=researcher_id,
                 category_labels=vocabulary.category_labels(g.tenant), researchers=operations.researcher_choices())
 

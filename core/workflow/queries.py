@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, defaultload, joinedload, load_only
+from sqlalchemy.orm import contains_eager, defaultload, joinedload
 
 from core.arabic import article_forms, name_key, name_words, normalise
 from core.beneficiaries.models import Beneficiary, BeneficiaryCategory, HouseholdMember, IncomeSource
@@ -121,15 +121,51 @@ def requests_query(state=None, channel=None, category=None, researcher_id=None, 
     return query
 
 
-def list_beneficiaries(category=None, researcher_id=None, after=None, size=PAGE_SIZE) -> Page:
+@dataclass(frozen=True, slots=True)
+class FileRow:
+    """A file as the staff lists show it: plain values, not an entity (`file_rows`)."""
+    id: int
+    file_number: int
+    name: str
+    mobile: str | None
+    created_at: object
+    researcher_name: str | None
+    category_codes: list[str]
+
+
+def _file_row_columns(researcher: bool) -> tuple:
+    """The columns of a `FileRow`; the categories as one comma-joined column (a subquery on the page's rows:
+    the same round trip, and no entity to load for each)."""
+    codes = (sa.select(sa.func.aggregate_strings(BeneficiaryCategory.code, ","))
+             .where(BeneficiaryCategory.tenant_id == Beneficiary.tenant_id,
+                    BeneficiaryCategory.beneficiary_id == Beneficiary.id)
+             .scalar_subquery())
+    return (Beneficiary.id, Beneficiary.file_number, Beneficiary.name, Beneficiary.mobile, Beneficiary.created_at,
+            (User.name if researcher else sa.null()).label("researcher_name"), codes.label("category_codes"))
+
+
+def file_rows(rows) -> list[FileRow]:
+    return [FileRow(*row[:6], sorted(row[6].split(",")) if row[6] else []) for row in rows]
+
+
+def list_beneficiaries(category=None, researcher_id=None, after=None, size=PAGE_SIZE, brief=False) -> Page:
+    """Newest first. `brief` gives `FileRow`s of what the staff list shows (the API wants every field)."""
+    query = beneficiaries_query(category=category, researcher_id=researcher_id, brief=brief)
+    if brief:
+        page = _page(query, Beneficiary.id, after, size)
+        return Page(file_rows(page.rows), page.next_after)
     # The categories come in the same query (a join on the page's rows), not in a second round trip.
-    query = beneficiaries_query(category=category, researcher_id=researcher_id)
     return _page(query.options(joinedload(Beneficiary.categories)), Beneficiary.id, after, size)
 
 
-def beneficiaries_query(category=None, researcher_id=None):
-    """The files list's rows, filtered; the list pages it, exports read it all."""
-    query = sa.select(Beneficiary).options(RESEARCHER_NAME)
+def beneficiaries_query(category=None, researcher_id=None, brief=False):
+    """The files list's rows, filtered; the list pages it, exports read it all. `brief`: plain rows of a
+    `FileRow`'s columns, the researcher's name joined."""
+    if brief:
+        query = (sa.select(*_file_row_columns(researcher=True)).select_from(Beneficiary)
+                 .outerjoin(User, User.id == Beneficiary.researcher_id))
+    else:
+        query = sa.select(Beneficiary).options(RESEARCHER_NAME)
     if category:
         query = query.where(sa.exists().where(BeneficiaryCategory.beneficiary_id == Beneficiary.id,
                                               BeneficiaryCategory.code == category))
@@ -322,32 +358,29 @@ class SearchResult:
 def search(text: str, size: int = PAGE_SIZE) -> SearchResult:
     """Guess what was typed: a reference (2026-00042), an ID number, a mobile, a file number, or a name."""
     value = normalise(text).replace(" ", "") if text else ""
-    # A result row shows the file number, the name, the mobile and the categories: only those are read.
-    query = (sa.select(Beneficiary).options(load_only(Beneficiary.id, Beneficiary.tenant_id, Beneficiary.file_number,
-                                                      Beneficiary.name, Beneficiary.mobile, Beneficiary.version),
-                                            joinedload(Beneficiary.categories))
-             .order_by(Beneficiary.id.desc()))
+    # A result row shows the file number, the name, the mobile and the categories: plain rows of those.
+    query = sa.select(*_file_row_columns(researcher=False)).order_by(Beneficiary.id.desc())
     if REFERENCE_RE.match(value):
         year, number = value.split("-")
         reference = f"{year}-{int(number):05d}"
         requests = db.session.scalars(_requests().where(SupportRequest.reference == reference)).unique().all()
         return SearchResult("reference", [], list(requests))
     if value.isdigit() and len(value) == 10 and is_national_id(value):
-        rows = db.session.scalars(query.where(Beneficiary.national_id == value)).unique().all()
-        return SearchResult("national_id", list(rows), [])
+        rows = db.session.execute(query.where(Beneficiary.national_id == value)).all()
+        return SearchResult("national_id", file_rows(rows), [])
     if value.startswith(("+", "05", "9665", "009665")):
         try:
             mobile = clean_mobile(value)
         except IdentityError:
             mobile = None
         if mobile:
-            rows = db.session.scalars(query.where(Beneficiary.mobile == mobile).limit(size)).unique().all()
-            return SearchResult("mobile", list(rows), [])
+            rows = db.session.execute(query.where(Beneficiary.mobile == mobile).limit(size)).all()
+            return SearchResult("mobile", file_rows(rows), [])
     if value.isdigit() and len(value) <= 9:
-        rows = db.session.scalars(query.where(Beneficiary.file_number == int(value))).unique().all()
-        return SearchResult("file_number", list(rows), [])
-    rows = db.session.scalars(name_query(query, text, size)).unique().all()
-    return SearchResult("name", list(rows), [])
+        rows = db.session.execute(query.where(Beneficiary.file_number == int(value))).all()
+        return SearchResult("file_number", file_rows(rows), [])
+    rows = db.session.execute(name_query(query, text, size)).all()
+    return SearchResult("name", file_rows(rows), [])
 
 
 MAX_NAME_WORDS = 6
