@@ -49,6 +49,18 @@ def test_a_line_says_neither_the_day_nor_a_lone_request_again(app, tenant_a):
     assert '<bdi dir="ltr" class="num">24-45-8</bdi>' in timeline
 
 
+def test_with_two_requests_each_line_names_its_own_request(app, tenant_a):
+    officer, file_id = _file_with_history(app, tenant_a)
+    second = open_request(officer, SLUG, file_id, "interview", service="in_kind_aid")
+    page = officer.get(f"/{SLUG}/staff/beneficiaries/{file_id}").get_data(as_text=True)
+    timeline = page.split('id="timeline"')[1].split("</section>")[0]
+    linked = re.findall(r'href="/alpha/staff/requests/(\d+)"><bdi dir="ltr" class="num">(\d{4}-\d+)</bdi>', timeline)
+    references = dict(re.findall(r'href="/alpha/staff/requests/(\d+)"><bdi dir="ltr">(\d{4}-\d+)</bdi>', page))
+    assert len(references) == 2 and str(second) in references
+    assert {request_id for request_id, _ in linked} == set(references)
+    assert all(references[request_id] == reference for request_id, reference in linked)
+
+
 def test_numbers_in_plain_text_are_isolated_and_the_rest_escaped():
     assert str(isolated("تم استلام طلبكم رقم \u20662026-00001\u2069")) == \
         'تم استلام طلبكم رقم <bdi dir="ltr" class="num">2026-00001</bdi>'

@@ -117,6 +117,7 @@ def _detail(b, **context):
     shown = timeline_of.chosen(request.args.get("timeline"))
     timeline = timeline_of.entries(b.id, shown)
     return show("staff/beneficiary.html", b=b, household=household, incomes=incomes, requests=requests,
+                references={r.id: r.reference for r in requests},
                 referrals=referrals, timeline=timeline, messages=messages, vocabulary=vocabulary,
                 timeline_days=timeline_of.by_day(timeline), timeline_shown=shown, timeline_filters=timeline_of.FILTERS,
                 countries=vocabulary.countries(), today=today(),

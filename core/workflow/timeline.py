@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from core.calendar import local_date
 from core.extensions import db
+from core.models import User
 from core.tenancy import reused
 from core.workflow.models import Interaction
 
@@ -35,8 +36,9 @@ def entries(beneficiary_id: int, choice: str = "all") -> list[Interaction]:
 @lru_cache(maxsize=len(FILTERS))
 def _entries_statement(choice: str) -> sa.Select:
     """Built once per filter (building it cost about as much as running it); the file's id is `:file_id`."""
+    # The author's name only; the request's reference the page takes from the file's requests it lists.
     query = (sa.select(Interaction).where(Interaction.beneficiary_id == sa.bindparam("file_id"))
-             .options(joinedload(Interaction.user), joinedload(Interaction.request)))
+             .options(joinedload(Interaction.user).load_only(User.id, User.name)))
     kinds = FILTERS[choice][1]
     if kinds:
         query = query.where(Interaction.kind.in_(kinds))
