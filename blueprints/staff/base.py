@@ -3,6 +3,7 @@ from functools import lru_cache
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 
 from core.beneficiaries.errors import ConflictError, FormErrors, NotAllowed
@@ -126,6 +127,27 @@ def due(r, today) -> Markup:
     overdue = r.state == "under_review" and r.decision_due < today
     flag = Markup('<span class="badge text-bg-danger overdue">{}</span> ').format(_("Overdue")) if overdue else ""
     return flag + dual_date(r.decision_due)
+
+
+@bp.app_template_global()
+def staff_menu() -> Markup:
+    """The staff menu (staff/_nav_links.html), rendered once for each combination of everything it shows:
+    the association (its address and its modules), the language, the page (marked active), the person's
+    roles here and their unread notifications. A change of any of them is a new key, so the menu is never
+    stale; the least recently used of 2,048 menus go first (~3 KB each)."""
+    from core.notifications.operations import unread_count
+
+    tenant = g.tenant
+    known = g.get("unread_notifications")  # read with the session and the tenant (core.web)
+    unread = known if known is not None else unread_count(current_user)
+    key = (tenant.id, tenant.slug, tuple((tenant.settings or {}).get("modules", [])), locale_code(),
+           request.endpoint, request.script_root, tuple(sorted(g.get("roles", ()))), unread)
+    return _staff_menu(key)
+
+
+@lru_cache(maxsize=2048)
+def _staff_menu(key: tuple) -> Markup:
+    return Markup(render_template("staff/_nav_links.html"))
 
 
 @bp.context_processor
