@@ -4,7 +4,7 @@
 researcher's name, rendered by a small Jinja template; no login, no tenant lookup, no RLS, no translations.
 
     BARE_DATABASE_URL=postgresql://wasl_operator@127.0.0.1:5432/wasl_bench BARE_TENANT_ID=1 \\
-    .venv/bin/gunicorn --worker-class gthread --workers 2 --threads 4 bench.bare_app:app
+    .venv/bin/gunicorn -c gunicorn.conf.py --workers 2 --threads 4 bench.bare_app:app
 """
 import os
 

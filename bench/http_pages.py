@@ -8,9 +8,9 @@
    lines. Tenants and their staff user go through the app (provisioning); the bulk rows are written with
    COPY as the database owner, a batch of tenants per transaction. A fill is kept: a second run with the
    same shape and prefix reuses it (the database comment records the shapes filled).
-2. Starts Wasl under gunicorn (gunicorn.conf.py, connected as `wasl_app`, so row-level security is on)
-   and bench/bare_app.py (50 rows of one tenant, the same database) under gunicorn with the same workers
-   and threads.
+2. Starts Wasl (connected as `wasl_app`, so row-level security is on) and bench/bare_app.py (50 rows of
+   one tenant, the same database) each under gunicorn with the same settings: gunicorn.conf.py, WORKERS
+   workers × THREADS threads.
 3. Logs in through the normal login form as a staff user, checks every page answers 200, then drives each
    page with wrk at CLIENTS connections for SECONDS, with a run of the bare page right before it, ROUNDS
    times (default 3), and prints the median round's req/s, p50/p95/p99 and ratio to the bare page (every
@@ -415,12 +415,13 @@ def main() -> int:
 
     logdir = Path(tempfile.mkdtemp(prefix="wasl-bench-"))
     wasl_port, bare_port = free_port(), free_port()
-    common = ["--workers", str(args.workers), "--threads", str(args.threads)]
-    start_server("wasl", [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", *common,
+    # Both servers read gunicorn.conf.py: the same workers, threads, connection handling and recycling.
+    common = ["-c", "gunicorn.conf.py", "--workers", str(args.workers), "--threads", str(args.threads)]
+    start_server("wasl", [sys.executable, "-m", "gunicorn", *common,
                           "--bind", f"127.0.0.1:{wasl_port}", "wsgi:app"], env, wasl_port, logdir)
     bare_env = dict(env, BARE_DATABASE_URL=f"postgresql://wasl_operator@{args.host}/{args.database}",
                     BARE_TENANT_ID=str(tenant_id))
-    start_server("bare", [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", *common,
+    start_server("bare", [sys.executable, "-m", "gunicorn", *common,
                           "--bind", f"127.0.0.1:{bare_port}", "bench.bare_app:app"], bare_env, bare_port, logdir)
     wasl, bare = f"http://127.0.0.1:{wasl_port}", f"http://127.0.0.1:{bare_port}"
 
