@@ -12,7 +12,8 @@ Two database roles, neither of which owns a table, is a superuser or may bypass 
   associations): its policy lets it see every tenant. The app reaches it only through the separate
   connection `DATABASE_OPERATOR_URL`, used by `core.tenancy.cross_tenant_scope()` and nothing else.
 
-Tables are FORCED under RLS (so even their owner is filtered). The audit log is insert-and-read only; the
+Tables are FORCED under RLS (so even their owner is filtered), except inside a migration run by an owner
+that does not bypass RLS (lift_forcing). The audit log is insert-and-read only; the
 platform audit log (no tenant, no RLS) is insert-only for the app's role, insert-and-read for the operator's.
 """
 from alembic import op
@@ -22,6 +23,8 @@ from core.rls_key import KEY_SCHEMA, KEY_TABLE, MESSAGE_PREFIX, TENANT_FUNCTION
 
 APP_POLICY = "tenant_isolation"
 OPERATOR_POLICY = "operator_access"
+#: Connection.info key: the tables whose forcing a migration run lifted (see lift_forcing)
+UNFORCED = "wasl_rls_unforced"
 
 # The tenant is read in a scalar subquery, which PostgreSQL evaluates once per query (an InitPlan)
 # instead of once per row: one HMAC per query, whatever the number of rows.
@@ -113,6 +116,39 @@ def _ensure_tenant_function() -> None:
         install_tenant_function()
 
 
+def lift_forcing(connection) -> bool:
+    """Let a schema owner that is neither a superuser nor BYPASSRLS read and write every row during a
+    migration run, in the run's own transaction: FORCE makes the owner obey the policies, which name only
+    the app's and the operator's roles, so a data migration run by that owner read no row and changed
+    none. Forcing is lifted on the tables the owner owns and put back by `force_again` before the
+    transaction commits (no other session ever sees a table unforced: the ALTERs hold their tables'
+    locks until then). False, and nothing done, for a role that bypasses RLS anyway."""
+    if connection.dialect.name != "postgresql":
+        return False
+    if connection.exec_driver_sql(
+            "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user").scalar():
+        return False
+    tables = connection.exec_driver_sql(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = current_schema() AND c.relforcerowsecurity AND pg_has_role(c.relowner, 'USAGE') "
+        "ORDER BY c.relname").scalars().all()
+    for table in tables:
+        connection.exec_driver_sql(f"ALTER TABLE {_quoted(table)} NO FORCE ROW LEVEL SECURITY")
+    connection.info[UNFORCED] = set(tables)
+    return True
+
+
+def force_again(connection) -> None:
+    """Force RLS again on the tables `lift_forcing` unforced and on those the run put under RLS, unless a
+    migration of the run took them out of it."""
+    for table in sorted(connection.info.pop(UNFORCED, set())):
+        under_rls = connection.exec_driver_sql(
+            "SELECT c.relrowsecurity FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relname = %(table)s", {"table": table}).scalar()
+        if under_rls:
+            connection.exec_driver_sql(f"ALTER TABLE {_quoted(table)} FORCE ROW LEVEL SECURITY")
+
+
 def enable_tenant_rls(table: str, platform_rows: bool = False) -> None:
     """RLS on a tenant-owned table: the app role sees the transaction's (signed) tenant only, the
     operator role all.
@@ -130,7 +166,11 @@ def enable_tenant_rls(table: str, platform_rows: bool = False) -> None:
 def _create_policies(table: str, platform_rows: bool, predicate: str) -> None:
     check = f"(tenant_id IS NULL OR {predicate})" if platform_rows else predicate
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+    unforced = op.get_bind().info.get(UNFORCED)
+    if unforced is None:
+        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+    else:  # forced when the run's other migrations are done (lift_forcing)
+        unforced.add(table.strip('"').replace('""', '"'))
     op.execute(f"DROP POLICY IF EXISTS {APP_POLICY} ON {table}")
     op.execute(f"DROP POLICY IF EXISTS {OPERATOR_POLICY} ON {table}")
     op.execute(f"CREATE POLICY {APP_POLICY} ON {table} TO {_quoted(app_role())} "
@@ -165,6 +205,7 @@ def reapply_everywhere(predicate: str = TENANT_PREDICATE) -> list[str]:
 def disable_tenant_rls(table: str) -> None:
     if not _is_postgres():
         return
+    op.get_bind().info.get(UNFORCED, set()).discard(table.strip('"').replace('""', '"'))
     op.execute(f"DROP POLICY IF EXISTS {APP_POLICY} ON {table}")
     op.execute(f"DROP POLICY IF EXISTS {OPERATOR_POLICY} ON {table}")
     op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")

@@ -6,6 +6,8 @@ import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
+from core import rls
+
 config = context.config
 if config.config_file_name and not config.attributes.get("skip_logging_config"):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -40,7 +42,12 @@ def run_migrations_online():
         with engine.connect() as connection:
             context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
             with context.begin_transaction():
+                # A schema owner that does not bypass RLS must see every row while migrating (core.rls).
+                pending = set(context.get_context().get_current_heads()) != set(context.script.get_heads())
+                lifted = pending and rls.lift_forcing(connection)
                 context.run_migrations()
+                if lifted:
+                    rls.force_again(connection)
     finally:
         engine.dispose()
 
