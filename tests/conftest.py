@@ -79,11 +79,14 @@ def _clean_database(app):
     engine = _admin_engine()
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with engine.begin() as conn:
-        if ON_POSTGRES:
-            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for name in tables:
-                conn.execute(sa.text(f"DELETE FROM {name}"))
+        # DELETE, children first: a TRUNCATE of every table made new files for each and all their indexes,
+        # ~0.45 s after every test on PostgreSQL, where a test leaves rows in a few tables.
+        for name in tables:
+            conn.execute(sa.text(f"DELETE FROM {name}"))
+        if ON_POSTGRES:  # ids start again at 1, as on a new database
+            conn.execute(sa.text(
+                "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
     engine.dispose()
 
 
