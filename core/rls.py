@@ -49,6 +49,11 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _unquoted(name: str) -> str:
+    """A table's name as the catalog holds it, whether it was given quoted (`_quoted`) or bare."""
+    return name[1:-1].replace('""', '"') if name.startswith('"') else name
+
+
 def _ensure_role(role: str) -> None:
     literal = role.replace("'", "''")
     op.execute(
@@ -170,7 +175,7 @@ def _create_policies(table: str, platform_rows: bool, predicate: str) -> None:
     if unforced is None:
         op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     else:  # forced when the run's other migrations are done (lift_forcing)
-        unforced.add(table.strip('"').replace('""', '"'))
+        unforced.add(_unquoted(table))
     op.execute(f"DROP POLICY IF EXISTS {APP_POLICY} ON {table}")
     op.execute(f"DROP POLICY IF EXISTS {OPERATOR_POLICY} ON {table}")
     op.execute(f"CREATE POLICY {APP_POLICY} ON {table} TO {_quoted(app_role())} "
@@ -205,7 +210,7 @@ def reapply_everywhere(predicate: str = TENANT_PREDICATE) -> list[str]:
 def disable_tenant_rls(table: str) -> None:
     if not _is_postgres():
         return
-    op.get_bind().info.get(UNFORCED, set()).discard(table.strip('"').replace('""', '"'))
+    op.get_bind().info.get(UNFORCED, set()).discard(_unquoted(table))
     op.execute(f"DROP POLICY IF EXISTS {APP_POLICY} ON {table}")
     op.execute(f"DROP POLICY IF EXISTS {OPERATOR_POLICY} ON {table}")
     op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
