@@ -1,7 +1,7 @@
 """Migrations run by a schema owner that is not a superuser (the production setup the README describes).
 
 Every tenant table is FORCED under row-level security, so its owner is filtered like anyone else, and no
-policy names the owner: a data migration run as that owner read no rows and moved none. The migration
+policy names the owner: a data migration run as that owner read no rows and changed none. The migration
 run lifts the forcing inside its own transaction and forces every table again before it commits.
 """
 import os
@@ -9,6 +9,8 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+
+from tests.test_migrations import _migrate
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql")),
@@ -39,14 +41,6 @@ def owned_database():
         with superuser.connect() as conn:
             conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         superuser.dispose()
-
-
-def _migrate(app, revision: str) -> None:
-    from alembic import command
-
-    with app.app_context():
-        migrate = app.extensions["migrate"]
-        command.upgrade(migrate.migrate.get_config(migrate.directory), revision)
 
 
 def test_a_data_migration_run_by_a_non_superuser_owner_changes_the_rows(owned_database):
