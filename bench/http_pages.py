@@ -407,9 +407,9 @@ def main() -> int:
     with admin_connect(admin_url) as conn:
         tenant_id = conn.execute("SELECT id FROM tenants WHERE slug = %s", (slug,)).fetchone()[0]
         file_id, file_nid, file_name = conn.execute(
-            "SELECT b.id, b.national_id, b.name FROM beneficiaries b WHERE tenant_id = %s "
-            "ORDER BY (SELECT count(*) FROM support_requests r WHERE r.beneficiary_id = b.id) DESC, id DESC "
-            "LIMIT 1", (tenant_id,)).fetchone()
+            "SELECT b.id, b.national_id, b.name FROM beneficiaries b WHERE tenant_id = %s ORDER BY "
+            "(SELECT count(*) FROM support_requests r WHERE r.tenant_id = b.tenant_id AND r.beneficiary_id = b.id) "
+            "DESC, id DESC LIMIT 1", (tenant_id,)).fetchone()
         request_id = conn.execute("SELECT max(id) FROM support_requests WHERE tenant_id = %s AND beneficiary_id = %s",
                                   (tenant_id, file_id)).fetchone()[0]
 

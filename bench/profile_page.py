@@ -109,7 +109,7 @@ def explain(app, hit, slug) -> int:
             for statement, parameters in seen:
                 plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters).scalars().all()
                 total = plan[-1]
-                print("\n" + statement[:300].replace("\n", " "), "\n   ", total)
+                print("\n" + statement[:300].replace("\n", " "), "\n   ", plan[-2], total)
                 for line in plan[:-2]:
                     print("   ", line)
         db.session.rollback()

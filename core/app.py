@@ -14,6 +14,8 @@ ROOT = wasl_config.ROOT
 
 
 def create_app(overrides: dict | None = None) -> Flask:
+    from core.template_language import LanguageEnvironment
+
     app = Flask(
         "wasl",
         root_path=str(ROOT),
@@ -21,6 +23,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
+    # Templates are compiled once per language, their fixed strings translated in (core.template_language):
+    # room for every template in each language (Jinja keeps 400 by default).
+    app.jinja_environment = LanguageEnvironment
+    app.jinja_options = {**app.jinja_options, "cache_size": 2000}
     app.config.update(wasl_config.DEFAULTS)
     app.config.update(wasl_config.from_environment())
     app.config.update(overrides or {})
