@@ -47,4 +47,4 @@ def restore(folder, verify_only):
     except operations.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     tenants = manifest["tenants"]
-    click.echo(f"restored {folder}: {len(tenants)} tenants, counts per tenant match the backup")
+    click.echo(f"restored {folder}: {len(tenants)} tenants, the counts per tenant and the platform's match the backup")

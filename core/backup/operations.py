@@ -3,6 +3,7 @@
 A backup is a folder:
 
     manifest.json     format, created_at, Alembic revision, database kind, per-tenant row counts,
+                      the platform's row counts (associations, users, the platform log: rows of no tenant),
                       and the SHA-256 and size of every other file in the folder
     database.dump     PostgreSQL: pg_dump custom format (as DATABASE_ADMIN_URL)
     database.sqlite   SQLite: a consistent copy made with SQLite's online backup API
@@ -12,8 +13,8 @@ The uploads are read and written through the store's interface (core/storage.py)
 comes from, and goes back into, a shared folder or an S3-compatible bucket, or moves from one to the other.
 
 Restoring goes only into an empty database and an empty upload store, verifies every checksum first,
-and afterwards compares the per-tenant counts with the manifest, so a restore that "worked" but lost
-rows is reported, not trusted.
+and afterwards compares the per-tenant and the platform's counts with the manifest, so a restore that
+"worked" but lost rows is reported, not trusted.
 """
 from __future__ import annotations
 
@@ -73,20 +74,31 @@ def _sqlite_path(url: str) -> Path:
 
 def tenant_counts(admin_url: str) -> dict[str, dict[str, int]]:
     """Rows per tenant slug per tenant-owned table (as the owner: row-level security does not filter it)."""
+    return row_counts(admin_url)[0]
+
+
+def row_counts(admin_url: str) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """(rows per tenant slug per tenant-owned table, the platform's rows per table): the platform's are every
+    row of the tables with no tenant (associations, users, the platform log, …) and the rows of a
+    tenant-owned table that belong to no tenant. As the owner: row-level security does not filter it."""
     engine = sa.create_engine(admin_url, poolclass=sa.pool.NullPool)
     try:
         with engine.connect() as conn:
             inspector = sa.inspect(conn)
             slugs = dict(conn.execute(sa.text("SELECT id, slug FROM tenants")).all())
             counts: dict[str, dict[str, int]] = {slug: {} for slug in slugs.values()}
+            platform: dict[str, int] = {}
             for table in sorted(inspector.get_table_names()):
                 if table == "tenants" or "tenant_id" not in {c["name"] for c in inspector.get_columns(table)}:
+                    platform[table] = conn.execute(sa.text(f'SELECT count(*) FROM "{table}"')).scalar_one()
                     continue
-                rows = conn.execute(sa.text(
-                    f'SELECT tenant_id, count(*) FROM "{table}" WHERE tenant_id IS NOT NULL GROUP BY tenant_id'))
+                rows = conn.execute(sa.text(f'SELECT tenant_id, count(*) FROM "{table}" GROUP BY tenant_id'))
                 for tenant_id, count in rows:
-                    counts[slugs[tenant_id]][table] = count
-            return counts
+                    if tenant_id is None:
+                        platform[table] = count
+                    else:
+                        counts[slugs[tenant_id]][table] = count
+            return counts, platform
     finally:
         engine.dispose()
 
@@ -108,7 +120,7 @@ def backup(source: Target, folder: Path) -> dict:
     if folder.exists() and any(folder.iterdir()):
         raise BackupError(f"{folder} exists and is not empty: choose a new folder")
     folder.mkdir(parents=True, exist_ok=True)
-    counts = tenant_counts(source.admin_url)
+    counts, platform = row_counts(source.admin_url)
     if source.kind == "postgresql":
         dump = folder / "database.dump"
         _run(["pg_dump", "--format=custom", "--no-owner", f"--file={dump}", _libpq_url(source.admin_url)])
@@ -127,6 +139,7 @@ def backup(source: Target, folder: Path) -> dict:
         "database": source.kind,
         "revision": _revision(source.admin_url),
         "tenants": counts,
+        "platform": platform,
         "files": files,
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True),
@@ -192,10 +205,15 @@ def restore(folder: Path, target: Target) -> dict:
             saved.backup(live)
         live.close()
     copy_in(folder / "uploads", target.uploads, "")
-    restored = tenant_counts(target.admin_url)
+    restored, platform = row_counts(target.admin_url)
     if restored != manifest["tenants"]:
         raise BackupError("restored row counts differ from the backup's: "
                           f"expected {manifest['tenants']}, found {restored}")
+    if "platform" in manifest and platform != manifest["platform"]:  # backups made before it was counted lack it
+        differ = {table: {"expected": manifest["platform"].get(table, 0), "found": platform.get(table, 0)}
+                  for table in sorted(set(platform) | set(manifest["platform"]))
+                  if platform.get(table, 0) != manifest["platform"].get(table, 0)}
+        raise BackupError(f"restored platform row counts differ from the backup's: {differ}")
     return manifest
 
 

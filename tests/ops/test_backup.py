@@ -1,5 +1,6 @@
 """`wasl backup` / `wasl restore`: a round trip gives the same rows per tenant and byte-identical files."""
 import io
+import json
 import os
 import uuid
 
@@ -61,10 +62,13 @@ def test_a_restore_gives_the_same_counts_per_tenant_and_identical_attachments(fi
     assert set(manifest["tenants"]) == {"alpha", "beta"}
     assert manifest["tenants"]["alpha"]["attachments"] == 1
     assert manifest["tenants"]["beta"]["beneficiaries"] == 1
+    # The rows of no association are counted too: the associations, the people, the platform's log.
+    assert manifest["platform"]["tenants"] == 2 and manifest["platform"]["users"] >= 2
+    assert manifest["platform"]["platform_audit_log"] >= 2  # the two staff members' logins
 
     operations.restore(tmp_path / "backup", empty_target)
 
-    assert operations.tenant_counts(empty_target.admin_url) == operations.tenant_counts(source.admin_url)
+    assert operations.row_counts(empty_target.admin_url) == operations.row_counts(source.admin_url)
     # Platform events (the staff's logins here) are the whole database's: the backup carries them.
     assert _platform_events(empty_target.admin_url) == _platform_events(source.admin_url) != []
     originals = {p.relative_to(source.uploads.root): p.read_bytes()
@@ -83,6 +87,18 @@ def _platform_events(admin_url: str) -> list[tuple]:
                 "SELECT id, action, actor_id FROM platform_audit_log ORDER BY id"))]
     finally:
         engine.dispose()
+
+
+def test_a_restore_that_lost_platform_rows_is_reported(filled, tmp_path, empty_target):
+    """A restore with every association's rows but fewer user accounts than were backed up is an error,
+    not a success: here the manifest says one more account than the database holds."""
+    operations.backup(_source(filled), tmp_path / "backup")
+    path = tmp_path / "backup" / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["platform"]["users"] += 1
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(BackupError, match=r"platform row counts differ.*'users'"):
+        operations.restore(tmp_path / "backup", empty_target)
 
 
 def test_a_damaged_backup_is_refused_before_anything_is_written(filled, tmp_path, empty_target):
