@@ -19,7 +19,11 @@ from contextvars import ContextVar
 
 from flask import has_app_context
 from flask.templating import Environment
+from flask_babel import get_locale
 from jinja2 import nodes
+
+from core.extensions import babel
+from core.i18n import locale_code
 
 #: The names of `_()` in templates (core.app.template_gettext).
 GETTEXT_NAMES = frozenset({"_", "gettext"})
@@ -32,11 +36,6 @@ def current_language():
     """(code, translations) of the language a template loaded now is for, or None when none is known."""
     if not has_app_context():
         return None
-    from flask_babel import get_locale
-
-    from core.extensions import babel
-    from core.i18n import locale_code
-
     try:
         if get_locale() is None:
             return None
