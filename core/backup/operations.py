@@ -84,23 +84,27 @@ def row_counts(admin_url: str) -> tuple[dict[str, dict[str, int]], dict[str, int
     engine = sa.create_engine(admin_url, poolclass=sa.pool.NullPool)
     try:
         with engine.connect() as conn:
-            inspector = sa.inspect(conn)
-            slugs = dict(conn.execute(sa.text("SELECT id, slug FROM tenants")).all())
-            counts: dict[str, dict[str, int]] = {slug: {} for slug in slugs.values()}
-            platform: dict[str, int] = {}
-            for table in sorted(inspector.get_table_names()):
-                if table == "tenants" or "tenant_id" not in {c["name"] for c in inspector.get_columns(table)}:
-                    platform[table] = conn.execute(sa.text(f'SELECT count(*) FROM "{table}"')).scalar_one()
-                    continue
-                rows = conn.execute(sa.text(f'SELECT tenant_id, count(*) FROM "{table}" GROUP BY tenant_id'))
-                for tenant_id, count in rows:
-                    if tenant_id is None:
-                        platform[table] = count
-                    else:
-                        counts[slugs[tenant_id]][table] = count
-            return counts, platform
+            return _counts_on(conn)
     finally:
         engine.dispose()
+
+
+def _counts_on(conn: sa.Connection) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    inspector = sa.inspect(conn)
+    slugs = dict(conn.execute(sa.text("SELECT id, slug FROM tenants")).all())
+    counts: dict[str, dict[str, int]] = {slug: {} for slug in slugs.values()}
+    platform: dict[str, int] = {}
+    for table in sorted(inspector.get_table_names()):
+        if table == "tenants" or "tenant_id" not in {c["name"] for c in inspector.get_columns(table)}:
+            platform[table] = conn.execute(sa.text(f'SELECT count(*) FROM "{table}"')).scalar_one()
+            continue
+        rows = conn.execute(sa.text(f'SELECT tenant_id, count(*) FROM "{table}" GROUP BY tenant_id'))
+        for tenant_id, count in rows:
+            if tenant_id is None:
+                platform[table] = count
+            else:
+                counts[slugs[tenant_id]][table] = count
+    return counts, platform
 
 
 def _revision(admin_url: str) -> str | None:
@@ -120,15 +124,7 @@ def backup(source: Target, folder: Path) -> dict:
     if folder.exists() and any(folder.iterdir()):
         raise BackupError(f"{folder} exists and is not empty: choose a new folder")
     folder.mkdir(parents=True, exist_ok=True)
-    counts, platform = row_counts(source.admin_url)
-    if source.kind == "postgresql":
-        dump = folder / "database.dump"
-        _run(["pg_dump", "--format=custom", "--no-owner", f"--file={dump}", _libpq_url(source.admin_url)])
-    else:
-        dump = folder / "database.sqlite"
-        with sqlite3.connect(_sqlite_path(source.admin_url)) as live, sqlite3.connect(dump) as copy:
-            live.backup(copy)
-        copy.close()
+    counts, platform = _dump_database(source, folder)
     copy_out(source.uploads, "", folder / "uploads")
     files = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -145,6 +141,29 @@ def backup(source: Target, folder: Path) -> dict:
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True),
                                    encoding="utf-8")
     return manifest
+
+
+def _dump_database(source: Target, folder: Path) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """Write the database into `folder`; returns its row counts (as `row_counts`) of the very same data. The
+    app may be writing meanwhile (a backup from cron): counts taken apart from the dump would then differ from
+    it, and the restore would report rows lost. PostgreSQL: the counts are read in a repeatable-read
+    transaction whose snapshot pg_dump takes (`--snapshot`). SQLite: they are read from the copy."""
+    if source.kind == "sqlite":
+        dump = folder / "database.sqlite"
+        with sqlite3.connect(_sqlite_path(source.admin_url)) as live, sqlite3.connect(dump) as copy:
+            live.backup(copy)
+        copy.close()
+        return row_counts(f"sqlite:///{dump}")
+    engine = sa.create_engine(source.admin_url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
+            snapshot = conn.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
+            counts = _counts_on(conn)
+            _run(["pg_dump", "--format=custom", "--no-owner", f"--snapshot={snapshot}",
+                  f"--file={folder / 'database.dump'}", _libpq_url(source.admin_url)])
+            return counts
+    finally:
+        engine.dispose()
 
 
 def verify(folder: Path) -> dict:

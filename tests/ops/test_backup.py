@@ -12,7 +12,7 @@ from core.backup import operations
 from core.backup.operations import BackupError, Target
 from core.storage import FolderStorage
 from tests.conftest import ON_POSTGRES, _admin_engine
-from tests.helpers import post_form
+from tests.helpers import make_user, post_form
 from tests.test_staff_helpers import open_file, open_request, staff_client
 
 PDF = b"%PDF-1.4\n" + os.urandom(2048)
@@ -99,6 +99,24 @@ def test_a_restore_that_lost_platform_rows_is_reported(filled, tmp_path, empty_t
     path.write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(BackupError, match=r"platform row counts differ.*'users'"):
         operations.restore(tmp_path / "backup", empty_target)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="pg_dump runs on PostgreSQL only; SQLite's counts are read from the copy")
+def test_a_backup_taken_while_the_app_writes_restores_with_matching_counts(filled, tmp_path, empty_target,
+                                                                           monkeypatch):
+    """A backup from cron runs while people work: a row written after the backup starts must be neither
+    in the counts nor in the dump, or the restore reports rows that were never lost."""
+    real_run = operations._run
+
+    def someone_logs_in_meanwhile(command):
+        if command[0] == "pg_dump":  # after the backup started, before the dump reads anything
+            make_user(filled, "late@alpha.test", {"alpha": ["viewer"]})  # a user and a tenant-owned role
+        real_run(command)
+
+    monkeypatch.setattr(operations, "_run", someone_logs_in_meanwhile)
+    manifest = operations.backup(_source(filled), tmp_path / "backup")
+    operations.restore(tmp_path / "backup", empty_target)  # raises if the counts differ
+    assert operations.row_counts(empty_target.admin_url) == (manifest["tenants"], manifest["platform"])
 
 
 def test_a_damaged_backup_is_refused_before_anything_is_written(filled, tmp_path, empty_target):
