@@ -155,3 +155,58 @@ def test_the_app_can_add_approval_records_but_never_change_them(app, seed_tenant
         with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
             session.execute(sa.update(BoardApproval).values(weekday="الأحد"))
         session.rollback()
+
+
+def test_the_public_version_is_the_approved_one_published_last_else_the_newest(app, seed_tenants):
+    """The public page's one query picks what `published() or latest()` picks, in each case."""
+    from datetime import timedelta
+
+    from tests.test_search import QueryCounter
+
+    change_settings(app, "al-humaima", lambda s: s["channels"].remove("letters"))
+    change_settings(app, "al-humaima", lambda s: s["channels"].remove("interview"))
+    assert version_rows(app, "al-humaima") == [(1, "approved"), (2, "draft"), (3, "draft")]
+    with app_ctx(app) as session, cross_tenant_scope():
+        tenant = tenants.by_slug("al-humaima")
+        with tenant_scope(tenant):
+            v1, v2, v3 = (versions.get(n) for n in (1, 2, 3))
+
+            def public() -> int:
+                session.flush()
+                session.expire_all()
+                chosen = versions.public_version(tenant, document=True)
+                assert chosen.number == (versions.published() or versions.latest()).number
+                return chosen.number
+
+            assert public() == 1  # the approved one, not the newer drafts
+            v2.status, v2.published_at = PolicyStatus.approved, v1.published_at + timedelta(days=1)
+            assert public() == 2  # approved and published after version 1
+            v1.published_at = v2.published_at + timedelta(days=1)
+            assert public() == 1  # published last wins over the higher number
+            v1.status = v2.status = PolicyStatus.superseded
+            assert public() == 3  # nothing approved: the newest
+
+            session.expire_all()
+            with QueryCounter(session.connection().engine) as counter:
+                version = versions.public_version(tenant, document=True)
+                assert version.body_ar and version.body_en and version.clauses is not None
+                assert version.approvals == []
+            assert counter.count == 1, counter.statements
+            session.rollback()
+
+
+def test_the_public_policy_page_reads_its_version_text_and_records_in_one_query(app, client, seed_tenants):
+    """A visitor's policy page: the tenant, then the version with its text and approval records (it was four
+    queries: the published version, the newest, the records, the text)."""
+    from core.extensions import db
+    from tests.test_search import QueryCounter
+
+    client.get("/al-humaima/policy?lang=ar")  # the slug's tenant is remembered from here on
+    with app.app_context():
+        engine = db.engine
+    with QueryCounter(engine) as counter:
+        page = client.get("/al-humaima/policy?lang=ar")
+    assert page.status_code == 200 and "الخطابات" in page.get_data(as_text=True)
+    reads = [s for s in counter.statements if "set_config" not in s]
+    assert len(reads) == 2 and reads[0].startswith("SELECT tenants."), reads
+    assert "body_ar" in reads[1] and "board_approvals" not in reads[0], reads

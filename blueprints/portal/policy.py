@@ -7,7 +7,7 @@ from core.policy import pdf, versions
 
 
 def _public_version():
-    version = versions.public_version(g.tenant)
+    version = versions.public_version(g.tenant, document=True)
     if version is None:
         abort(404)
     return version

@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 
 from jinja2 import FileSystemLoader, StrictUndefined
@@ -326,8 +327,12 @@ def isolate_numbers(html: str, print_controls: bool = False) -> Markup:
     return Markup("".join(out))
 
 
+@lru_cache(maxsize=32)
 def assemble(body: str, approvals_html: Markup, letterhead_html: Markup = Markup("")) -> Markup:
-    """A stored body with its letterhead and approval section filled in, numbers isolated."""
+    """A stored body with its letterhead and approval section filled in, numbers isolated. Kept for the
+    same three texts (the public page shows the same version to every visitor): isolating the numbers
+    walks the whole document. Bounded: a body is tens of KB, so 32 of them (with their results) stay
+    within a few MB a process."""
     html = str(body).replace(APPROVAL_SLOT, approvals_html, 1).replace(LETTERHEAD_SLOT, letterhead_html, 1)
     return isolate_numbers(html)
 

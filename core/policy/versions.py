@@ -16,6 +16,7 @@ from datetime import date
 from functools import lru_cache
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 from flask import has_request_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -71,19 +72,36 @@ def published() -> PolicyVersion | None:
         .order_by(PolicyVersion.published_at.desc(), PolicyVersion.number.desc()).limit(1))
 
 
-def public_version(tenant) -> PolicyVersion | None:
-    """The approved version, or else the newest draft (shown as not yet approved by the board).
+def _public(document: bool) -> PolicyVersion | None:
+    """`published() or latest()` in one query: approved versions first, the one published last among them
+    (ordered as `published` orders them), else the newest. With `document`, the text (both bodies and the
+    clauses, which `board_approved` checks against the fingerprint) and the approval records come in the
+    same query, for the pages that show it."""
+    approved = PolicyVersion.status == PolicyStatus.approved
+    statement = (sa.select(PolicyVersion)
+                 .order_by(sa.case((approved, 0), else_=1), sa.case((approved, PolicyVersion.published_at)).desc(),
+                           PolicyVersion.number.desc())
+                 .limit(1))
+    if document:
+        statement = statement.options(orm.undefer_group("document"), orm.joinedload(PolicyVersion.approvals),
+                                      orm.lazyload(PolicyVersion.created_by))
+    return db.session.scalars(statement).unique().first()
+
+
+def public_version(tenant, document: bool = False) -> PolicyVersion | None:
+    """The approved version, or else the newest draft (shown as not yet approved by the board); with
+    `document`, its text and approval records loaded with it (`_public`).
 
     A tenant that predates policy versions gets its first version here.
     """
-    version = published() or latest()
+    version = _public(document)
     if version is None:
         try:
             version = sync(tenant)
             db.session.commit()
         except sa.exc.IntegrityError:  # another request made it first
             db.session.rollback()
-            version = published() or latest()
+            version = _public(document)
     return version
 
 
