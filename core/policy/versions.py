@@ -16,11 +16,11 @@ from datetime import date
 from functools import lru_cache
 
 import sqlalchemy as sa
-from sqlalchemy import orm
 from flask import has_request_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import orm
 
 from core import audit
 from core.approvals import ApprovalWarning, approval_warnings
