@@ -123,6 +123,19 @@ def test_the_embedded_timer_runs_due_jobs_in_process_without_a_broker(app, count
     assert counting_job["n"] == 1
 
 
+def test_the_embedded_timer_runs_jobs_in_its_own_app_when_the_process_made_another(app, counting_job, tmp_path):
+    """Celery's shared task follows the Celery app made last; the timer must still run its own app's jobs
+    (it ran them against the other app's database, which here has no tables at all)."""
+    from core.app import create_app
+
+    create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'other.db'}"})
+    ran = embedded.tick(app)
+    assert {"name": "test.counting", "status": "ran", "changed": 3} in ran
+    assert counting_job["n"] == 1
+    with app_ctx(app):
+        assert db.session.scalar(sa.select(JobRun.name).where(JobRun.name == "test.counting")) == "test.counting"
+
+
 # --- outbox delivery as a task: never twice ----------------------------------------------------
 
 class SlowFiles:

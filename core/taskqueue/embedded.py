@@ -12,11 +12,14 @@ def tick(app) -> list:
     """Send every due job to the task once, in-process; returns what ran."""
     from core.models.base import utcnow
     from core.taskqueue import runner
-    from core.taskqueue.app import run_job
+    from core.taskqueue.app import TASK_NAME
 
     with app.app_context():
         names = runner.due_jobs(utcnow())
-    return [run_job.apply(args=(name,)).get() for name in names]
+    # This app's own task: the shared task is bound to the Celery app made last in the process, which runs
+    # jobs in that Flask app's context (another app's database, in a process that made two).
+    task = app.extensions["celery"].tasks[TASK_NAME]
+    return [task.apply(args=(name,)).get() for name in names]
 
 
 def start(app) -> threading.Event:
