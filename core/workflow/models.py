@@ -24,7 +24,7 @@ class SupportRequest(SequencedId, TenantOwned, Timestamped, db.Model):
         sa.Index("ix_support_requests_tenant_to_serve", "tenant_id", "decided_at",
                  postgresql_where=sa.text("state IN ('accepted', 'registered')"),
                  sqlite_where=sa.text("state IN ('accepted', 'registered')")),
-        sa.Index("ix_support_requests_tenant_not_notified", "tenant_id", "decided_at",
+        sa.Index("ix_support_requests_tenant_not_notified", "tenant_id", "decided_at", "id",  # d4e8b1c7a902
                  postgresql_where=sa.text("decided_at IS NOT NULL AND decision_notified_at IS NULL"),
                  sqlite_where=sa.text("decided_at IS NOT NULL AND decision_notified_at IS NULL")),
         sa.PrimaryKeyConstraint("tenant_id", "id"),
