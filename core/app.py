@@ -352,7 +352,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 #: Modules whose signal receivers and ORM events join other domains' work (imported once, at start).
-DOMAIN_HOOKS = ("core.eligibility.hooks", "core.registry.hooks", "core.notifications.hooks")
+DOMAIN_HOOKS = ("core.eligibility.hooks", "core.registry.hooks", "core.notifications.hooks", "core.workflow.hooks")
 
 
 def register_domain_hooks(app: Flask) -> None:

@@ -19,6 +19,10 @@ request_opened = _signals.signal("request-opened")
 #: (request=, action=, actor=); staff notifications answer it.
 request_changed = _signals.signal("request-changed")
 
+#: Sent with the OutboxMessage once it was delivered (sent_at=), in the transaction that records it; the
+#: workflow answers a decision's message by marking the decision as told.
+message_sent = _signals.signal("message-sent")
+
 #: Sent with the Tenant after a referral was asked (referral=, actor=) or answered (referral=, actor=).
 referral_asked = _signals.signal("referral-asked")
 referral_answered = _signals.signal("referral-answered")

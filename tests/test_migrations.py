@@ -212,3 +212,37 @@ def test_platform_events_move_to_their_own_log_with_their_ids_and_back(app, tena
     finally:
         _migrate(app, "heads")
         engine.dispose()
+
+
+def test_decisions_whose_message_was_sent_are_recorded_as_told(app, tenant_a):
+    """f2a9c4e6d813: a decision whose message an older Wasl delivered (the outbox said so, the request did
+    not) gets the message's time as told; one whose message failed stays in the "not told yet" queue."""
+    import sqlalchemy as sa
+
+    from core.messaging import delivery
+    from core.messaging.models import OutboxMessage
+    from core.tenancy import cross_tenant_scope
+    from tests.test_outbox import _rejected, _sent_at, _staff, _told_at
+
+    staff = _staff(app)
+    _officer, file_id, delivered = _rejected(app, staff=staff)
+    _officer, _file_id, failed = _rejected(app, file_id=file_id, staff=staff)
+    with app_ctx(app), cross_tenant_scope():
+        db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.request_id == failed)
+                           .values(status="failed"))
+        db.session.commit()
+    with app_ctx(app):
+        delivery.send_pending()
+    sent_at = _sent_at(app, "decision_rejected")
+    assert _told_at(app, delivered) == sent_at
+    engine = _admin_engine()
+    try:
+        with engine.begin() as conn:  # as an older Wasl left it: delivered, but not recorded on the request
+            conn.execute(sa.text("UPDATE support_requests SET decision_notified_at = NULL"))
+        _migrate(app, "d4e8b1c7a902", down=True)
+        _migrate(app, "heads")
+        assert _told_at(app, delivered) == sent_at
+        assert _told_at(app, failed) is None
+    finally:
+        _migrate(app, "heads")
+        engine.dispose()

@@ -124,3 +124,80 @@ def _queue(client, name) -> str:
     page = client.get("/alpha/staff/").get_data(as_text=True)
     start = page.index(f'id="queue-{name}"')
     return page[start:page.index("</section>", start)]
+
+
+def _staff(app):
+    return (staff_client(app, "officer@alpha.test", "alpha", ["relations_officer"]),
+            staff_client(app, "reviewer@alpha.test", "alpha", ["reviewer"]))
+
+
+def _rejected(app, email="fatima@example.com", file_id=None, staff=None):
+    """A request rejected by the committee (its messages written, none sent), on a new file or `file_id`, by
+    `staff` (officer, reviewer) or new ones: (officer, file id, request id)."""
+    officer, reviewer = staff or _staff(app)
+    file_id = file_id or open_file(officer, "alpha", email=email)
+    request_id = open_request(officer, "alpha", file_id, "phone")
+    act(officer, "alpha", request_id, "check_documents")
+    receive_all_documents(app, officer, "alpha", request_id)
+    act(officer, "alpha", request_id, "declare", method="online", signed="1")
+    act(officer, "alpha", request_id, "send_to_review", meeting_date="2026-01-10", members="سعد، نورة")
+    assert act(reviewer, "alpha", request_id, "reject", reason="الدخل يتجاوز الحد", **COMMITTEE).status_code == 302
+    return officer, file_id, request_id
+
+
+def _told_at(app, request_id):
+    from core.workflow.models import SupportRequest
+
+    with app_ctx(app), cross_tenant_scope():
+        return db.session.get(SupportRequest, request_id).decision_notified_at
+
+
+def _sent_at(app, kind):
+    with app_ctx(app), cross_tenant_scope():
+        return db.session.scalar(sa.select(OutboxMessage.sent_at).where(OutboxMessage.kind == kind,
+                                                                         OutboxMessage.status == "sent"))
+
+
+def test_a_delivered_decision_message_records_the_decision_as_told(app, tenant_a):
+    officer, _file_id, request_id = _rejected(app)
+    page = officer.get(f"/alpha/staff/requests/{request_id}?lang=en").get_data(as_text=True)
+    assert "was told the decision on" not in page and _told_at(app, request_id) is None
+    with app_ctx(app):
+        assert delivery.send_pending(transport=Broken())["retry"] >= 1  # a failed attempt tells no one
+    assert _told_at(app, request_id) is None
+    with app_ctx(app), cross_tenant_scope():
+        db.session.execute(sa.update(OutboxMessage).values(next_attempt_at=OutboxMessage.created_at))
+        db.session.commit()
+    with app_ctx(app):
+        delivery.send_pending()
+    told = _told_at(app, request_id)
+    assert told is not None and told == _sent_at(app, "decision_rejected")
+    page = officer.get(f"/alpha/staff/requests/{request_id}?lang=en").get_data(as_text=True)
+    assert "was told the decision on" in page
+    assert 'queue-count">0<' in _queue(officer, "not_notified")
+
+
+def test_staff_who_told_the_beneficiary_first_keep_their_time(app, tenant_a):
+    officer, _file_id, request_id = _rejected(app)
+    with app_ctx(app), cross_tenant_scope():
+        from core.workflow.models import SupportRequest
+
+        request = db.session.get(SupportRequest, request_id)
+        request.decision_notified_at = request.decided_at
+        db.session.commit()
+        staff_time = request.decision_notified_at
+    with app_ctx(app):
+        assert delivery.send_pending()["sent"] >= 1
+    assert _told_at(app, request_id) == staff_time
+
+
+def test_messages_other_than_the_decision_do_not_tell_it(app, tenant_a):
+    officer, _file_id, request_id = _rejected(app)
+    with app_ctx(app), cross_tenant_scope():  # the decision's own message cannot go out
+        db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.kind == "decision_rejected")
+                           .values(status="failed"))
+        db.session.commit()
+    with app_ctx(app):
+        assert delivery.send_pending()["sent"] == 2  # received, under review: sent after the decision
+    assert _told_at(app, request_id) is None
+    assert 'queue-count">1<' in _queue(officer, "not_notified")

@@ -24,6 +24,7 @@ from flask import current_app
 from core.extensions import db
 from core.messaging.models import OutboxMessage
 from core.models.base import utcnow
+from core.signals import message_sent
 from core.tenancy import cross_tenant_scope
 
 log = logging.getLogger(__name__)
@@ -183,6 +184,8 @@ def _deliver(transport, message: OutboxMessage) -> str:
             values.update(body=message.body.replace(message.sensitive, REDACTED), sensitive=None)
     db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == message.id).values(values)
                        .execution_options(synchronize_session=False))
+    if outcome == "sent":
+        message_sent.send(message, sent_at=values["sent_at"])
     db.session.commit()
     return outcome
 

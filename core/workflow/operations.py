@@ -22,7 +22,6 @@ from core.i18n import locale_code
 from core.lifecycle.states import new_request_refusal, service_refusal
 from core.messaging import compose
 from core.messaging.compose import isolate
-from core.messaging.models import OutboxMessage
 from core.models import TenantRole, User
 from core.models.base import utcnow
 from core.models.keys import get_in_tenant
@@ -212,12 +211,9 @@ def _serve(tenant, request, data, actor):
 
 
 def decision_told(request) -> bool:
-    """The beneficiary knows the decision: staff recorded telling them, or its message was sent."""
-    if request.decision_notified_at is not None:
-        return True
-    return bool(db.session.scalar(sa.select(sa.exists().where(
-        OutboxMessage.request_id == request.id, OutboxMessage.status == "sent",
-        OutboxMessage.kind.in_(["decision_accepted", "decision_rejected"])))))
+    """The beneficiary knows the decision: staff recorded telling them, or its message was sent (delivery
+    records that too, `core.workflow.hooks`)."""
+    return request.decision_notified_at is not None
 
 
 def _close(tenant, request, data, actor):
@@ -256,6 +252,8 @@ MESSAGES = {
     Action.reject: "decision_rejected",
     Action.serve: "served",
 }
+#: The messages that tell the beneficiary the decision.
+DECISION_MESSAGES = (MESSAGES[Action.accept], MESSAGES[Action.reject])
 
 AUDITED_FIELDS = ("state", "declaration_version", "declaration_method", "declared_at", "review_body",
                   "committee_meeting_date", "committee_members", "manager_id", "decision_due", "decided_by_id",

@@ -10,7 +10,6 @@ from core.arabic import article_forms, name_key, name_words, normalise
 from core.beneficiaries.models import Beneficiary, BeneficiaryCategory, HouseholdMember, IncomeSource
 from core.extensions import db
 from core.identity import IdentityError, clean_mobile, is_national_id
-from core.messaging.models import OutboxMessage
 from core.models import User
 from core.tenancy import reused
 from core.workflow.deadlines import today
@@ -325,10 +324,8 @@ def _queue_filter(name: str) -> tuple[list, tuple]:
     if name == "to_serve":
         return [state.in_(QUEUE_STATES[name])], (SupportRequest.decided_at, SupportRequest.id)
     if name == "not_notified":
-        delivered = sa.exists().where(OutboxMessage.request_id == SupportRequest.id,
-                                      OutboxMessage.kind.in_(["decision_accepted", "decision_rejected"]),
-                                      OutboxMessage.status == "sent")
-        return ([SupportRequest.decided_at.is_not(None), SupportRequest.decision_notified_at.is_(None), ~delivered],
+        # Told: staff recorded it, or the decision's message was delivered (which records it too).
+        return ([SupportRequest.decided_at.is_not(None), SupportRequest.decision_notified_at.is_(None)],
                 (SupportRequest.decided_at, SupportRequest.id))
     raise ValueError(name)
 
