@@ -251,19 +251,19 @@ def _queues_statement(names: tuple[str, ...], size: int):
     tenant_id = sa.bindparam("queue_tenant", type_=sa.Integer)
     request_queues = [name for name in names if name in REQUEST_QUEUES]
     # The queues of one state or two are counted per state, from an index alone ((tenant_id, state, …):
-    # no table rows read), then summed per queue; the not-notified queue, which also asks the outbox,
-    # from its partial index. One pass over the tenant's open requests with a count per queue read every
-    # row and cost three times as much (bench/RESULTS.md).
+    # no table rows read), then summed per queue; the not-notified queue from its partial index. One pass
+    # over the tenant's open requests with a count per queue read every row and cost three times as much
+    # (bench/RESULTS.md).
     by_state = [name for name in request_queues if name in QUEUE_STATES]
-    counts = []
+    per_queue, columns = None, []
     if by_state:
         states = sorted({state for name in by_state for state in QUEUE_STATES[name]})
         per_state = (sa.select(SupportRequest.state, sa.func.count().label("n"))
                      .where(SupportRequest.tenant_id == tenant_id, SupportRequest.state.in_(states))
                      .group_by(SupportRequest.state).subquery("per_state"))
-        counts.append(sa.select(*(sa.func.coalesce(sa.func.sum(per_state.c.n).filter(
-            per_state.c.state.in_(QUEUE_STATES[name])), 0).label(name) for name in by_state)).subquery("by_state"))
-    columns = [counts[0].c[name] for name in by_state] if counts else []
+        per_queue = sa.select(*(sa.func.coalesce(sa.func.sum(per_state.c.n).filter(
+            per_state.c.state.in_(QUEUE_STATES[name])), 0).label(name) for name in by_state)).subquery("by_state")
+        columns = [per_queue.c[name] for name in by_state]
     for name in request_queues:
         if name not in QUEUE_STATES:
             columns.append(sa.select(sa.func.count(SupportRequest.id))
@@ -275,8 +275,10 @@ def _queues_statement(names: tuple[str, ...], size: int):
                        .scalar_subquery().label("referrals"))
     # A materialised CTE: counted once. As a subquery PostgreSQL put the count on the inner side of a nested
     # loop over the first rows and counted the tenant's requests again for each of them (35 × 1 ms).
-    totals = (sa.select(*columns).select_from(counts[0]) if counts else sa.select(*columns)) \
-        .cte("totals").prefix_with("MATERIALIZED")
+    totals = sa.select(*columns)
+    if per_queue is not None:
+        totals = totals.select_from(per_queue)
+    totals = totals.cte("totals").prefix_with("MATERIALIZED")
 
     parts = []
     for name in request_queues:
