@@ -341,6 +341,63 @@ end
 """
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _process_ticks(pids) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it ended meanwhile
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total
+
+
+def _tree(root: int) -> list[int]:
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        todo.extend(children.get(pid, []))
+    return pids
+
+
+def _postgres_pids() -> list[int]:
+    return [int(p.parent.name) for p in Path("/proc").glob("[0-9]*/comm")
+            if p.exists() and p.read_text().strip() == "postgres"]
+
+
+def _machine_ticks() -> int:
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    return sum(int(f) for f in fields[:8]) - int(fields[3]) - int(fields[4])  # all but idle and iowait
+
+
+def cpu_split(server: subprocess.Popen, run) -> tuple[dict, dict]:
+    """Run `run()` (one wrk run) and split the machine's CPU time over it per request: the server's
+    processes, PostgreSQL's, wrk's, and the rest (the kernel's network work, other processes)."""
+    app_pids, pg_pids = _tree(server.pid), _postgres_pids()
+    children = os.times()
+    before = (_process_ticks(app_pids), _process_ticks(pg_pids), _machine_ticks())
+    result = run()
+    after = (_process_ticks(app_pids), _process_ticks(pg_pids), _machine_ticks())
+    wrk_ticks = (os.times().children_user - children.children_user
+                 + os.times().children_system - children.children_system) * CLOCK_TICKS
+    requests = result["rps"] * result["seconds"]
+    app, pg, machine = (b - a for a, b in zip(before, after, strict=True))
+    per = 1000 / CLOCK_TICKS / max(requests, 1)
+    return result, {"app": app * per, "postgres": pg * per, "wrk": wrk_ticks * per,
+                    "other": (machine - app - pg - wrk_ticks) * per, "all": machine * per}
+
+
 def wrk(url: str, clients: int, seconds: int, method="GET", body="", cookie="") -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT.format(method=method, body=body.replace('"', '\\"'), cookie=cookie))
@@ -353,7 +410,7 @@ def wrk(url: str, clients: int, seconds: int, method="GET", body="", cookie="") 
     requests, errors, duration_us, _, p50, p95, p99 = line.split()[1:]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = int(errors) + int(non2xx.group(1) if non2xx else 0)
-    return {"rps": int(requests) / (int(duration_us) / 1e6), "errors": errors,
+    return {"rps": int(requests) / (int(duration_us) / 1e6), "errors": errors, "seconds": int(duration_us) / 1e6,
             "p50": float(p50), "p95": float(p95), "p99": float(p99)}
 
 
@@ -371,6 +428,9 @@ def main() -> int:
     parser.add_argument("--fill-only", action="store_true")
     parser.add_argument("--rounds", type=int, default=3,
                         help="bare page + page runs per page; the median round's figures are printed")
+    parser.add_argument("--cpu", action="store_true",
+                        help="also split the machine's CPU time a request among the server, PostgreSQL, wrk "
+                             "and the rest (the median round's, for each page and its bare page)")
     parser.add_argument("--pages", default="", help="comma-separated subset of the pages to measure")
     args = parser.parse_args()
     if not args.fill_only and subprocess.run(["which", "wrk"], capture_output=True).returncode:
@@ -417,11 +477,11 @@ def main() -> int:
     wasl_port, bare_port = free_port(), free_port()
     # Both servers read gunicorn.conf.py: the same workers, threads, connection handling and recycling.
     common = ["-c", "gunicorn.conf.py", "--workers", str(args.workers), "--threads", str(args.threads)]
-    start_server("wasl", [sys.executable, "-m", "gunicorn", *common,
+    wasl_server, _ = start_server("wasl", [sys.executable, "-m", "gunicorn", *common,
                           "--bind", f"127.0.0.1:{wasl_port}", "wsgi:app"], env, wasl_port, logdir)
     bare_env = dict(env, BARE_DATABASE_URL=f"postgresql://wasl_operator@{args.host}/{args.database}",
                     BARE_TENANT_ID=str(tenant_id))
-    start_server("bare", [sys.executable, "-m", "gunicorn", *common,
+    bare_server, _ = start_server("bare", [sys.executable, "-m", "gunicorn", *common,
                           "--bind", f"127.0.0.1:{bare_port}", "bench.bare_app:app"], bare_env, bare_port, logdir)
     wasl, bare = f"http://127.0.0.1:{wasl_port}", f"http://127.0.0.1:{bare_port}"
 
@@ -469,15 +529,19 @@ def main() -> int:
         # median round's (by ratio), so one burst of a neighbour's work does not decide the result.
         rounds = []
         for _ in range(args.rounds):
-            base = wrk(bare + "/", args.clients, args.seconds)
-            result = wrk(wasl + path, args.clients, args.seconds, method, body, cookie)
-            rounds.append((result["rps"] / base["rps"], result, base))
+            base, base_cpu = cpu_split(bare_server, lambda: wrk(bare + "/", args.clients, args.seconds))
+            result, cpu = cpu_split(wasl_server, lambda p=path, m=method, b=body: wrk(
+                wasl + p, args.clients, args.seconds, m, b, cookie))
+            rounds.append((result["rps"] / base["rps"], result, base, cpu, base_cpu))
         rounds.sort(key=lambda r: r[0])
-        ratio, result, base = rounds[len(rounds) // 2]
+        ratio, result, base, cpu, base_cpu = rounds[len(rounds) // 2]
         worst = ratio if worst is None else min(worst, ratio)
         spread = f"  ({' '.join(f'{r[0]:.2f}' for r in rounds)})" if len(rounds) > 1 else ""
         print(f"{name:<20} {result['rps']:8.1f} {result['p50']:8.1f} {result['p95']:8.1f} {result['p99']:8.1f} "
               f"{result['errors']:7d} {base['rps']:10.1f} {ratio:6.2f}{spread}", flush=True)
+        if args.cpu:
+            print("    CPU ms a request (page | bare): " + "  ".join(
+                f"{k} {cpu[k]:.2f} | {base_cpu[k]:.2f}" for k in cpu), flush=True)
     bare_result = wrk(bare + "/", args.clients, args.seconds)
     print(f"{'bare page':<20} {bare_result['rps']:8.1f} {bare_result['p50']:8.1f} {bare_result['p95']:8.1f} "
           f"{bare_result['p99']:8.1f} {bare_result['errors']:7d}", flush=True)

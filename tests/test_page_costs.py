@@ -159,10 +159,9 @@ def test_a_pooled_connection_the_database_dropped_while_idle_is_replaced_before_
 
 
 
-def test_a_signed_in_page_reads_session_tenant_roles_and_unread_count_in_one_query(app, officer):
+def _statements_of(app, send) -> tuple[str, list[str]]:
     from sqlalchemy import event
 
-    officer.get("/alpha/staff/")  # the slug's tenant is remembered from here on
     with app.app_context():
         engine = db.engine
     statements = []
@@ -172,10 +171,16 @@ def test_a_signed_in_page_reads_session_tenant_roles_and_unread_count_in_one_que
 
     event.listen(engine, "before_cursor_execute", keep)
     try:
-        page = officer.get("/alpha/staff/requests")
+        response = send()
     finally:
         event.remove(engine, "before_cursor_execute", keep)
-    assert page.status_code == 200
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True), statements
+
+
+def test_a_signed_in_page_reads_session_tenant_roles_and_unread_count_in_one_query(app, officer):
+    officer.get("/alpha/staff/")  # the slug's tenant is remembered from here on
+    _page, statements = _statements_of(app, lambda: officer.get("/alpha/staff/requests"))
     about_session = [s for s in statements if "auth_sessions" in s]
     assert len(about_session) == 1 and "tenant_roles" in about_session[0] and "notifications" in about_session[0]
     assert not [s for s in statements if s.startswith("SELECT tenants.")], "the tenant was read a second time"
@@ -189,3 +194,86 @@ def test_addresses_remembered_for_one_association_are_not_given_to_another(app, 
     beta = staff_b.get("/beta/staff/requests").get_data(as_text=True)
     assert 'href="/alpha/staff/beneficiaries"' in alpha
     assert 'href="/beta/staff/beneficiaries"' in beta and "/alpha/" not in beta
+
+
+# --- a page's lists are asked for only when they hold something ---------------------------------------
+
+FILE_LISTS = {"household_members": "household", "income_sources": "incomes", "support_requests": "requests",
+              "referrals": "referrals", "outbox_messages": "messages", "interactions": "timeline"}
+
+
+def _lists_asked(statements, tables) -> set[str]:
+    """The tables among `tables` that a statement of the page listed rows of (not an EXISTS inside another)."""
+    return {t for t in tables for s in statements if s.startswith(f"SELECT {t}.")}
+
+
+def _alpha_scope(app):
+    with cross_tenant_scope():
+        tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "alpha"))
+    return tenant_scope(tenant)
+
+
+def test_a_file_page_asks_only_for_the_lists_that_hold_something_and_shows_each_that_does(app, officer):
+    from decimal import Decimal
+
+    from core.beneficiaries.models import IncomeSource
+    from core.messaging.models import OutboxMessage
+
+    client = officer
+    new_file = open_file(client, "alpha", name="سعاد ناصر القحطاني", national_id="1000000008", mobile="")
+    page, statements = _statements_of(app, lambda: client.get(f"/alpha/staff/beneficiaries/{new_file}"))
+    assert "سعاد ناصر القحطاني" in page
+    with app_ctx(app), _alpha_scope(app):
+        holding = {table for table in FILE_LISTS if db.session.execute(sa.text(
+            f"SELECT 1 FROM {table} WHERE beneficiary_id = :f LIMIT 1"), {"f": new_file}).first()}
+    assert _lists_asked(statements, FILE_LISTS) == holding
+    assert {"household_members", "income_sources", "referrals", "support_requests"}.isdisjoint(holding)
+
+    with app_ctx(app), _alpha_scope(app):
+        db.session.add_all([
+            HouseholdMember(beneficiary_id=new_file, relation="son", name="فيصل سعاد"),
+            IncomeSource(beneficiary_id=new_file, kind="salary", monthly_amount=Decimal("3456.00")),
+            Referral(beneficiary_id=new_file, question="هل الأسرة مستحقة للسلة الغذائية؟"),
+            Interaction(beneficiary_id=new_file, kind="contact", channel="phone", direction="in",
+                        summary="اتصلت تسأل عن موعد الزيارة"),
+            OutboxMessage(beneficiary_id=new_file, kind="code", medium="sms", recipient="0501234567",
+                          language="ar", subject="رسالة تجريبية للملف", body="نص")])
+        db.session.commit()
+    request_id = open_request(client, "alpha", new_file, "phone")
+    page, statements = _statements_of(app, lambda: client.get(f"/alpha/staff/beneficiaries/{new_file}"))
+    assert _lists_asked(statements, FILE_LISTS) == set(FILE_LISTS)
+    for shown in ("فيصل سعاد", "3,456", "هل الأسرة مستحقة للسلة الغذائية؟", "اتصلت تسأل عن موعد الزيارة",
+                  "رسالة تجريبية للملف", f"/alpha/staff/requests/{request_id}"):
+        assert shown in page, shown
+
+
+REQUEST_LISTS = ("request_documents", "attachments", "outbox_messages", "household_members", "income_sources")
+
+
+def test_a_request_page_names_its_people_and_asks_only_for_the_lists_that_hold_something(app, officer):
+    from decimal import Decimal
+
+    from core.beneficiaries.models import IncomeSource
+
+    client = officer
+    new_file = open_file(client, "alpha", name="مها سالم الدوسري", national_id="1000000016", mobile="")
+    request_id = open_request(client, "alpha", new_file, "phone")
+    page, statements = _statements_of(app, lambda: client.get(f"/alpha/staff/requests/{request_id}"))
+    assert not [s for s in statements if s.startswith("SELECT users.id, users.name FROM")], "people read on their own"
+    with app_ctx(app), _alpha_scope(app):
+        officer_name = db.session.scalar(sa.text("SELECT name FROM users WHERE email = 'officer@alpha.test'"))
+        holding = {table for table in REQUEST_LISTS if db.session.execute(sa.text(
+            f"SELECT 1 FROM {table} WHERE " + ("beneficiary_id = :f" if table in ("household_members", "income_sources")
+                                              else "request_id = :r") + " LIMIT 1"),
+            {"f": new_file, "r": request_id}).first()}
+    assert officer_name in page  # who received the request
+    assert _lists_asked(statements, REQUEST_LISTS) == holding
+    assert "household-member" not in page
+
+    with app_ctx(app), _alpha_scope(app):
+        db.session.add_all([HouseholdMember(beneficiary_id=new_file, relation="daughter", name="ريم مها"),
+                            IncomeSource(beneficiary_id=new_file, kind="salary", monthly_amount=Decimal("2100.00"))])
+        db.session.commit()
+    page, statements = _statements_of(app, lambda: client.get(f"/alpha/staff/requests/{request_id}"))
+    assert {"household_members", "income_sources"} <= _lists_asked(statements, REQUEST_LISTS)
+    assert "ريم مها" in page and "2,100" in page

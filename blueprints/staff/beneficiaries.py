@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from blueprints.staff.base import EDITORS, READERS, REFERRERS, bp, can, done, get_or_404, refused, show
-from blueprints.staff.casework import load_file
+from blueprints.staff.casework import Present, load_file, load_file_page
 from core import offerings
 from core.beneficiaries import operations, vocabulary
 from core.beneficiaries.errors import WorkflowError
@@ -86,9 +86,9 @@ def _load(beneficiary_id: int) -> Beneficiary:
 @bp.get("/beneficiaries/<int:beneficiary_id>")
 @roles_required(*READERS)
 def beneficiary(beneficiary_id: int):
-    b = _load(beneficiary_id)
+    b, present = load_file_page(beneficiary_id)
     operations.record_view(b)
-    page = _detail(b)
+    page = _detail(b, present)
     db.session.commit()  # after rendering: committing expires what the page reads
     return page
 
@@ -110,12 +110,15 @@ def _file_lists() -> tuple[sa.Select, ...]:
     )))
 
 
-def _detail(b, **context):
-    household, incomes = queries.household_of(b.id), queries.incomes_of(b.id)
+def _detail(b, present: Present = Present.ALL, **context):
+    """The file's page; `present` names the lists that hold anything (the others are not asked for)."""
+    household = queries.household_of(b.id) if "household" in present else []
+    incomes = queries.incomes_of(b.id) if "incomes" in present else []
     requests, referrals, messages = (
-        db.session.scalars(statement, {"file_id": b.id}).all() for statement in _file_lists())
+        db.session.scalars(statement, {"file_id": b.id}).all() if name in present else []
+        for name, statement in zip(("requests", "referrals", "messages"), _file_lists(), strict=True))
     shown = timeline_of.chosen(request.args.get("timeline"))
-    timeline = timeline_of.entries(b.id, shown)
+    timeline = timeline_of.entries(b.id, shown) if "timeline" in present else []
     return show("staff/beneficiary.html", b=b, household=household, incomes=incomes, requests=requests,
                 references={r.id: r.reference for r in requests},
                 referrals=referrals, timeline=timeline, messages=messages, vocabulary=vocabulary,

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.staff.base import EDITORS, READERS, bp, done, get_or_404, refused, show
-from blueprints.staff.casework import load_file, load_request
+from blueprints.staff.casework import Present, load_file, load_request
 from blueprints.staff.requests import _again
 from core import audit, storage
 from core.beneficiaries import corrections as file_corrections
@@ -145,9 +145,11 @@ def correct_income(beneficiary_id: int, income_id: int):
 
 # --- the household and income summary a decision needs --------------------------------------------
 
-def household_summary(b) -> dict:
-    """The file's household members and income sources, with the totals a reviewer weighs."""
-    members, incomes = queries.household_of(b.id), queries.incomes_of(b.id)
+def household_summary(b, present: Present = Present.ALL) -> dict:
+    """The file's household members and income sources, with the totals a reviewer weighs. `present`: the
+    lists known to hold anything (`casework.load_request_page`); the others are not asked for."""
+    members = queries.household_of(b.id) if "household" in present else []
+    incomes = queries.incomes_of(b.id) if "incomes" in present else []
     total = sum((i.monthly_amount for i in incomes), Decimal("0"))
     people = len(members) + 1  # the beneficiary and the household
     return {"members": members, "incomes": incomes, "total": total, "people": people,

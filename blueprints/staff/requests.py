@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from blueprints.staff import verification
 from blueprints.staff.base import EDITORS, READERS, bp, can, done, finish, get_or_404, refused, show
-from blueprints.staff.casework import load_request
+from blueprints.staff.casework import Present, load_request, load_request_page
 from core import audit, storage
 from core.beneficiaries import vocabulary
 from core.beneficiaries.errors import WorkflowError
@@ -91,16 +91,14 @@ def _request_lists() -> tuple[sa.Select, sa.Select]:
             reused(sa.select(OutboxMessage).where(OutboxMessage.request_id == request_id).order_by(OutboxMessage.id)))
 
 
-def _detail(support_request, status=200, **context):
-    documents = operations.documents_of(support_request)
-    files, messages = (db.session.scalars(statement, {"request_id": support_request.id}).all()
-                       for statement in _request_lists())
-    people_ids = {support_request.received_by_id, support_request.decided_by_id, support_request.served_by_id,
-                  support_request.manager_id} - {None}
-    from core.models import User
-
-    people = {u.id: u for u in db.session.execute(sa.select(User.id, User.name).where(User.id.in_(people_ids)))} \
-        if people_ids else {}
+def _detail(support_request, present: Present, status=200, **context):
+    """The request's page, loaded by `load_request_page` (its people joined; `present` names the lists that
+    hold anything, the others are not asked for)."""
+    documents = operations.documents_of(support_request) if "documents" in present else []
+    files, messages = (db.session.scalars(statement, {"request_id": support_request.id}).all() if name in present
+                       else [] for name, statement in zip(("attachments", "messages"), _request_lists(), strict=True))
+    r = support_request
+    people = {person.id: person for person in (r.received_by, r.decided_by, r.served_by, r.manager) if person}
     body = operations.review_body(g.tenant)
     if enabled(g.tenant, verification.MODULE):
         context["verification"] = verification.context_for(support_request)
@@ -113,7 +111,7 @@ def _detail(support_request, status=200, **context):
                 declaration_text=DECLARATION_TEXT, declaration_version=DECLARATION_VERSION,
                 service_kinds=SERVICE_KINDS, service_labels={s.code: s for s in services(g.tenant)},
                 channels=channels(g.tenant), may_edit=can(*EDITORS), today=today(),
-                online=portal.application_for(support_request),
+                online=portal.application_for(support_request), lists_present=present,
                 decision_told=(support_request.state != RequestState.rejected
                                or operations.decision_told(support_request)),
                 values=context.pop("values", {}), **context), status
@@ -122,17 +120,17 @@ def _detail(support_request, status=200, **context):
 @bp.get("/requests/<int:request_id>")
 @roles_required(*READERS)
 def request_detail(request_id: int):
-    support_request = _load(request_id)
+    support_request, present = load_request_page(request_id)
     audit.record("request.view", support_request, after={"reference": support_request.reference})
     notifications.read_about_request(current_user, support_request.id)
-    page = _detail(support_request)
+    page = _detail(support_request, present)
     db.session.commit()  # after rendering: committing expires what the page reads
     return page
 
 
 def _again(request_id, **context):
     db.session.rollback()
-    return _detail(_load(request_id), **context)[0]
+    return _detail(*load_request_page(request_id), **context)[0]
 
 
 #: Actions that cannot be taken back: each asks for a confirmation after its checks pass.
