@@ -182,3 +182,19 @@ def test_the_files_list_and_the_search_show_each_files_categories_and_researcher
     assert "الأسر ذات الدخل المحدود" in other and "الأرامل" not in other and researcher.name not in other
     found = row_of(_search(officer, "الزهراء"), "فاطمة الزهراء")
     assert "ذوو الإعاقة" in found and "الأرامل" in found and "الأيتام" not in found
+
+
+def test_the_lists_researcher_filter_offers_this_associations_researchers_as_they_are_now(app, officer, tenant_b):
+    """The filter's statement is built once per process; what it offers is read on every page."""
+    from tests.helpers import make_user
+
+    def offered(path):
+        page = officer.get(path).get_data(as_text=True)
+        return page[page.index('id="researcher"'):].split("</select>")[0]
+
+    make_user(app, "huda@alpha.test", {"alpha": ["social_researcher"]})
+    make_user(app, "nawal@beta.test", {"beta": ["social_researcher"]})
+    for path in ("/alpha/staff/beneficiaries", "/alpha/staff/requests"):
+        assert ">huda<" in offered(path) and ">nawal<" not in offered(path)
+    make_user(app, "reem@alpha.test", {"alpha": ["social_researcher"]})
+    assert ">reem<" in offered("/alpha/staff/beneficiaries") and ">huda<" in offered("/alpha/staff/requests")

@@ -39,6 +39,7 @@ def _request_statement() -> sa.Select:
 # anything (an EXISTS on the list's index, in the same round trip), and the page asks only for the others.
 # Each EXISTS names the tenant itself (the lists' keys begin with it), besides the tenant's criteria.
 
+@lru_cache(maxsize=1)
 def _file_lists_present() -> dict[str, sa.ColumnElement]:
     from core.beneficiaries.models import HouseholdMember, IncomeSource
     from core.messaging.models import OutboxMessage
@@ -50,6 +51,7 @@ def _file_lists_present() -> dict[str, sa.ColumnElement]:
                                 ("messages", OutboxMessage), ("timeline", Interaction))}
 
 
+@lru_cache(maxsize=1)
 def _request_lists_present() -> dict[str, sa.ColumnElement]:
     from core.beneficiaries.models import HouseholdMember, IncomeSource
     from core.messaging.models import OutboxMessage

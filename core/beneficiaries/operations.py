@@ -1,6 +1,7 @@
 """Changing beneficiary files: each operation validates, writes, flushes and audits."""
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -25,6 +26,7 @@ from core.extensions import db
 from core.models import TenantRole, User
 from core.models.base import utcnow
 from core.roles import Role
+from core.tenancy import reused
 
 FILE_FIELDS = ("name", "national_id", "nationality", "gender", "birth_date", "birth_calendar", "mobile", "email",
                "city", "district", "address", "marital_status", "language", "researcher_id")
@@ -58,10 +60,16 @@ def researchers() -> list[User]:
 
 def researcher_choices() -> list:
     """The tenant's social researchers as (id, name) rows, for a list's filter: no user objects to build."""
-    return list(db.session.execute(
-        sa.select(User.id, User.name).join(TenantRole, TenantRole.user_id == User.id)
-        .where(TenantRole.role == Role.social_researcher, User.disabled_at.is_(None))
-        .order_by(User.name).distinct()))
+    return list(db.session.execute(_researchers_statement()))
+
+
+@lru_cache(maxsize=1)
+def _researchers_statement() -> sa.Select:
+    """Built once: building it (and working out its cache key again each time) cost more than running it,
+    ~10% of a files list's CPU."""
+    return reused(sa.select(User.id, User.name).join(TenantRole, TenantRole.user_id == User.id)
+                  .where(TenantRole.role == Role.social_researcher, User.disabled_at.is_(None))
+                  .order_by(User.name).distinct())
 
 
 def _schema(cls, tenant):
