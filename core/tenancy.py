@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context
@@ -131,10 +131,16 @@ def _add_tenant_criteria(state: orm.ORMExecuteState) -> None:
     scope = current_scope()
     if scope.cross_tenant:
         return
-    if _REUSED.get(id(state.statement)) is state.statement:
-        state.statement = _reused_in_tenant(state.statement, scope.tenant_id)
+    if scope.tenant_id is None or not isinstance(state.parameters, dict | None):
+        # No tenant: the criteria match nothing. Several parameter sets (executemany): the tenant is written
+        # into the criteria, as it cannot be one more parameter of each set.
+        state.statement = state.statement.options(_tenant_criteria(scope.tenant_id))
         return
-    state.statement = state.statement.options(_tenant_criteria(scope.tenant_id))
+    if _REUSED.get(id(state.statement)) is state.statement:
+        state.statement = _reused_scoped(state.statement)
+    else:
+        state.statement = state.statement.options(IN_SCOPE_TENANT)
+    state.parameters = {**(state.parameters or {}), TENANT_PARAMETER: scope.tenant_id}
 
 
 #: id -> statement, for statements marked `reused` (kept alive here, so an id is never another's).
@@ -144,24 +150,36 @@ _REUSED: dict[int, object] = {}
 def reused(statement):
     """Mark a statement built once and run on many requests (its values as bound parameters). Each run
     adds the tenant's criteria to it, which makes a new statement whose cache key SQLAlchemy must work out
-    again by walking it (~1 ms for the work queues' one); the scoped statement is kept per tenant instead,
-    and its cache key with it (`_reused_in_tenant`)."""
+    again by walking it (~1 ms for the work queues' one); the scoped statement is kept instead, and its
+    cache key with it (`_reused_scoped`)."""
     _REUSED[id(statement)] = statement
     return statement
 
 
-@lru_cache(maxsize=1024)
-def _reused_in_tenant(statement, tenant_id: int | None):
-    """A reused statement with one tenant's criteria. Bounded: a scoped statement with its cache key weighs
-    9 KiB (the preamble) to 60 KiB (the work queues), so 1,024 of them stay under ~30 MB a process
-    whatever the number of associations; the least recently used go first."""
-    return statement.options(_tenant_criteria(tenant_id))
+@cache
+def _reused_scoped(statement):
+    """A reused statement with the tenant criteria. One for all tenants (the tenant is a parameter of each
+    run), so as many as there are reused statements, whatever the number of associations served: kept per
+    tenant instead, a thousand associations' pages missed a bounded cache most of the time and paid the
+    walk on every request (bench/RESULTS.md, seventh pass)."""
+    return statement.options(IN_SCOPE_TENANT)
+
+
+#: The bound parameter the tenant criteria compare `tenant_id` with: each run of a statement in a tenant's
+#: scope gives it the scope's tenant (`_add_tenant_criteria`), and a run that does not give it fails.
+TENANT_PARAMETER = "wasl_scope_tenant"
+
+#: The ORM option that limits a statement to the tenant in scope. It is not passed on to the relationships
+#: the loaded objects load later: each of those runs is limited by the scope it runs in.
+IN_SCOPE_TENANT = orm.with_loader_criteria(
+    TenantOwned, lambda cls: cls.tenant_id == sa.bindparam("wasl_scope_tenant"),
+    include_aliases=True, propagate_to_loaders=False)
 
 
 @lru_cache(maxsize=4096)
 def _tenant_criteria(tenant_id: int | None):
-    """The ORM option that limits a statement to one tenant (or to nothing). Made once per tenant: building
-    it analyses its lambda, a few per cent of a page that runs ten queries."""
+    """The ORM option that limits a statement to one tenant written into it (or to nothing), for the runs
+    that cannot take the tenant as a parameter. Made once per tenant: building it analyses its lambda."""
     if tenant_id is None:
         return orm.with_loader_criteria(TenantOwned, lambda cls: sa.false(), include_aliases=True)
     return orm.with_loader_criteria(TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)

@@ -277,3 +277,33 @@ def test_a_request_page_names_its_people_and_asks_only_for_the_lists_that_hold_s
     page, statements = _statements_of(app, lambda: client.get(f"/alpha/staff/requests/{request_id}"))
     assert {"household_members", "income_sources"} <= _lists_asked(statements, REQUEST_LISTS)
     assert "ريم مها" in page and "2,100" in page
+
+
+# --- one tenant-scoped form of each statement, whatever the number of associations ---------------------
+
+def test_pages_of_many_associations_share_one_scoped_statement_and_each_sees_only_its_own_rows(app, officer, tenant_b):
+    from core import tenancy
+
+    beta = staff_client(app, "officer@beta.test", "beta", ROLES)
+    open_file(beta, "beta", name="نورة بنت خالد", national_id="1000000008", mobile="0509876543")
+    officer.get("/alpha/staff/beneficiaries")
+    beta.get("/beta/staff/beneficiaries")
+    kept = tenancy._reused_scoped.cache_info().currsize
+    for _ in range(3):
+        alpha_page = officer.get("/alpha/staff/beneficiaries").get_data(as_text=True)
+        beta_page = beta.get("/beta/staff/beneficiaries").get_data(as_text=True)
+        assert "أحمد بن سعيد" in alpha_page and "نورة بنت خالد" not in alpha_page
+        assert "نورة بنت خالد" in beta_page and "أحمد بن سعيد" not in beta_page
+    assert tenancy._reused_scoped.cache_info().currsize == kept  # not one more per association
+
+
+def test_a_statement_limited_to_the_scopes_tenant_fails_when_run_without_the_tenant(app, officer):
+    from sqlalchemy.exc import StatementError
+
+    from core import tenancy
+
+    with app_ctx(app), _alpha_scope(app):
+        limited = sa.select(Beneficiary).options(tenancy.IN_SCOPE_TENANT)
+        assert db.session.scalars(limited).all()  # the scope gives the tenant
+        with pytest.raises(StatementError, match="wasl_scope_tenant"):
+            db.session.execute(limited, execution_options={"_wasl_unscoped": True})
