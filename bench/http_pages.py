@@ -325,18 +325,86 @@ def csrf(html: str) -> str:
     return match.group(1)
 
 
+#: The bare page's one request: path, form body, cookie.
+BARE = [("/", "", "")]
+
+
+def spread_slugs(slugs: list[str], count: int) -> list[str]:
+    """`count` of the fill's associations, evenly spread over it."""
+    if count <= 1:
+        return []
+    step = max(len(slugs) // count, 1)
+    return slugs[::step][:count]
+
+
+def staff_pages(wasl: str, admin_url: str, slug: str, logdir: Path) -> list[tuple[str, str, str, str, str]]:
+    """The measured pages as one association's staff user asks them: (name, method, path, form body, cookie),
+    after logging in through the form and checking each page answers 200. The file and request shown are
+    the association's file with the most requests and its newest request."""
+    with admin_connect(admin_url) as conn:
+        tenant_id = conn.execute("SELECT id FROM tenants WHERE slug = %s", (slug,)).fetchone()[0]
+        file_id, file_nid, file_name = conn.execute(
+            "SELECT b.id, b.national_id, b.name FROM beneficiaries b WHERE tenant_id = %s ORDER BY "
+            "(SELECT count(*) FROM support_requests r WHERE r.tenant_id = b.tenant_id AND r.beneficiary_id = b.id) "
+            "DESC, id DESC LIMIT 1", (tenant_id,)).fetchone()
+        request_id = conn.execute("SELECT max(id) FROM support_requests WHERE tenant_id = %s AND beneficiary_id = %s",
+                                  (tenant_id, file_id)).fetchone()[0]
+    browser = Browser(wasl)
+    status, html = browser.get("/auth/login")
+    status, html = browser.post("/auth/login", {"email": f"officer@{slug}.bench", "password": PASSWORD,
+                                                "csrf_token": csrf(html)})
+    if status != 200 or "wasl_session" not in browser.cookie_header():
+        sys.exit(f"login to {slug} failed ({status}): see {logdir / 'wasl.log'}")
+    _status, html = browser.get(f"/{slug}/staff/search")
+    token = csrf(html)
+    cookie = browser.cookie_header()
+    search = f"/{slug}/staff/search"
+    pages = [
+        ("files list", "GET", f"/{slug}/staff/beneficiaries", ""),
+        ("requests list", "GET", f"/{slug}/staff/requests", ""),
+        ("work queues", "GET", f"/{slug}/staff/", ""),
+        ("name search", "POST", search, urllib.parse.urlencode({"q": " ".join(file_name.split()[:2]),
+                                                               "csrf_token": token})),
+        ("ID search", "POST", search, urllib.parse.urlencode({"q": file_nid, "csrf_token": token})),
+        ("file detail", "GET", f"/{slug}/staff/beneficiaries/{file_id}", ""),
+        ("request detail", "GET", f"/{slug}/staff/requests/{request_id}", ""),
+        ("public policy page", "GET", f"/{slug}/policy", ""),
+    ]
+    for name, method, path, body in pages:
+        status, html = (browser.post(path, dict(urllib.parse.parse_qsl(body))) if method == "POST"
+                        else browser.get(path))
+        if status != 200:
+            sys.exit(f"{name}: {path} answered {status} (server log: {logdir / 'wasl.log'})")
+    return [(name, method, path, body, cookie) for name, method, path, body in pages]
+
+
 # --- wrk -----------------------------------------------------------------------------------------
 
-WRK_SCRIPT = """
-wrk.method = "{method}"
-wrk.body = "{body}"
-wrk.headers["Cookie"] = "{cookie}"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+WRK_DONE = """
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %d %d %d %d %.1f %.1f %.1f\\n", summary.requests,
     summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write
     + summary.errors.timeout, summary.duration, 0,
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+WRK_ONE = """
+wrk.method = "{method}"
+wrk.path = [[{path}]]
+wrk.body = [[{body}]]
+wrk.headers["Cookie"] = [[{cookie}]]
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+"""
+
+WRK_IN_TURN = """
+local entries = {{ {entries} }}
+local i = 0
+request = function()
+  i = i % #entries + 1
+  local e = entries[i]
+  return wrk.format("{method}", e[1], {{["Cookie"] = e[3], ["Content-Type"] = "application/x-www-form-urlencoded"}},
+                    e[2] ~= "" and e[2] or nil)
 end
 """
 
@@ -398,12 +466,21 @@ def cpu_split(server: subprocess.Popen, run) -> tuple[dict, dict]:
                     "other": (machine - app - pg - wrk_ticks) * per, "all": machine * per}
 
 
-def wrk(url: str, clients: int, seconds: int, method="GET", body="", cookie="") -> dict:
+def wrk(base: str, clients: int, seconds: int, method: str, entries: list[tuple[str, str, str]]) -> dict:
+    """wrk at `base` with `clients` connections for `seconds`: each (path, form body, cookie) of `entries`
+    in turn (one entry: the same request every time, with no Lua per request)."""
+    if len(entries) == 1:
+        path, body, cookie = entries[0]
+        script_text = WRK_ONE.format(method=method, path=path, body=body, cookie=cookie)
+    else:
+        script_text = WRK_IN_TURN.format(method=method, entries=", ".join(
+            f"{{[[{path}]], [[{body}]], [[{cookie}]]}}" for path, body, cookie in entries))
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT.format(method=method, body=body.replace('"', '\\"'), cookie=cookie))
+        script.write(script_text + WRK_DONE)
     try:
         out = subprocess.run(["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--timeout", "10s",
-                              "-s", script.name, url], capture_output=True, text=True, check=True).stdout
+                              "-s", script.name, base + entries[0][0]], capture_output=True, text=True,
+                             check=True).stdout
     finally:
         os.unlink(script.name)
     line = next(line for line in out.splitlines() if line.startswith("RESULT"))
@@ -428,6 +505,9 @@ def main() -> int:
     parser.add_argument("--fill-only", action="store_true")
     parser.add_argument("--rounds", type=int, default=3,
                         help="bare page + page runs per page; the median round's figures are printed")
+    parser.add_argument("--spread", type=int, default=1,
+                        help="ask each page as the staff of this many associations in turn (spread over the fill), "
+                             "as real traffic does; 1 (the default): the middle association only")
     parser.add_argument("--cpu", action="store_true",
                         help="also split the machine's CPU time a request among the server, PostgreSQL, wrk "
                              "and the rest (the median round's, for each page and its bare page)")
@@ -466,12 +546,6 @@ def main() -> int:
     slug = slugs[len(slugs) // 2]
     with admin_connect(admin_url) as conn:
         tenant_id = conn.execute("SELECT id FROM tenants WHERE slug = %s", (slug,)).fetchone()[0]
-        file_id, file_nid, file_name = conn.execute(
-            "SELECT b.id, b.national_id, b.name FROM beneficiaries b WHERE tenant_id = %s ORDER BY "
-            "(SELECT count(*) FROM support_requests r WHERE r.tenant_id = b.tenant_id AND r.beneficiary_id = b.id) "
-            "DESC, id DESC LIMIT 1", (tenant_id,)).fetchone()
-        request_id = conn.execute("SELECT max(id) FROM support_requests WHERE tenant_id = %s AND beneficiary_id = %s",
-                                  (tenant_id, file_id)).fetchone()[0]
 
     logdir = Path(tempfile.mkdtemp(prefix="wasl-bench-"))
     wasl_port, bare_port = free_port(), free_port()
@@ -485,53 +559,33 @@ def main() -> int:
                           "--bind", f"127.0.0.1:{bare_port}", "bench.bare_app:app"], bare_env, bare_port, logdir)
     wasl, bare = f"http://127.0.0.1:{wasl_port}", f"http://127.0.0.1:{bare_port}"
 
-    browser = Browser(wasl)
-    status, html = browser.get("/auth/login")
-    status, html = browser.post("/auth/login", {"email": f"officer@{slug}.bench", "password": PASSWORD,
-                                                "csrf_token": csrf(html)})
-    if status != 200 or "wasl_session" not in browser.cookie_header():
-        sys.exit(f"login failed ({status}): see {logdir / 'wasl.log'}")
-    _status, html = browser.get(f"/{slug}/staff/search")
-    token = csrf(html)
-    cookie = browser.cookie_header()
-    search = f"/{slug}/staff/search"
-    pages = [
-        ("files list", "GET", f"/{slug}/staff/beneficiaries", ""),
-        ("requests list", "GET", f"/{slug}/staff/requests", ""),
-        ("work queues", "GET", f"/{slug}/staff/", ""),
-        ("name search", "POST", search, urllib.parse.urlencode({"q": " ".join(file_name.split()[:2]),
-                                                               "csrf_token": token})),
-        ("ID search", "POST", search, urllib.parse.urlencode({"q": file_nid, "csrf_token": token})),
-        ("file detail", "GET", f"/{slug}/staff/beneficiaries/{file_id}", ""),
-        ("request detail", "GET", f"/{slug}/staff/requests/{request_id}", ""),
-        ("public policy page", "GET", f"/{slug}/policy", ""),
-    ]
+    spread = [slug] + [s for s in spread_slugs(slugs, args.spread) if s != slug][:max(args.spread - 1, 0)]
+    by_tenant = [staff_pages(wasl, admin_url, s, logdir) for s in spread]
+    pages = [(name, method, [(path, body, cookie) for tenant in by_tenant
+                             for (n, _m, path, body, cookie) in tenant if n == name])
+             for name, method, _path, _body, _cookie in by_tenant[0]]
     if args.pages:
         wanted = {p.strip() for p in args.pages.split(",")}
         pages = [p for p in pages if p[0] in wanted]
-    for name, method, path, body in pages:
-        status, html = (browser.post(path, dict(urllib.parse.parse_qsl(body))) if method == "POST"
-                        else browser.get(path))
-        if status != 200:
-            sys.exit(f"{name}: {path} answered {status} (server log: {logdir / 'wasl.log'})")
     status, _ = Browser(bare).get("/")
     if status != 200:
         sys.exit(f"bare page answered {status} (server log: {logdir / 'bare.log'})")
 
-    print(f"shape: {args.tenants} tenants × {args.files} files; tenant {slug}; gunicorn {args.workers} workers × "
+    who = f"tenant {slug}" if len(spread) == 1 else f"{len(spread)} tenants in turn ({slug}, …)"
+    print(f"shape: {args.tenants} tenants × {args.files} files; {who}; gunicorn {args.workers} workers × "
           f"{args.threads} threads each; wrk {args.clients} connections × {args.seconds} s a page; "
           f"logs in {logdir}", flush=True)
     print(f"{'page':<20} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} "
           f"{'bare req/s':>10} {'ratio':>6}", flush=True)
     worst = None
-    for name, method, path, body in pages:
+    for name, method, entries in pages:
         # Each round: the bare page, then this page, right after; the page's figures and its ratio are the
         # median round's (by ratio), so one burst of a neighbour's work does not decide the result.
         rounds = []
         for _ in range(args.rounds):
-            base, base_cpu = cpu_split(bare_server, lambda: wrk(bare + "/", args.clients, args.seconds))
-            result, cpu = cpu_split(wasl_server, lambda p=path, m=method, b=body: wrk(
-                wasl + p, args.clients, args.seconds, m, b, cookie))
+            base, base_cpu = cpu_split(bare_server, lambda: wrk(bare, args.clients, args.seconds, "GET", BARE))
+            result, cpu = cpu_split(wasl_server, lambda m=method, e=entries: wrk(
+                wasl, args.clients, args.seconds, m, e))
             rounds.append((result["rps"] / base["rps"], result, base, cpu, base_cpu))
         rounds.sort(key=lambda r: r[0])
         ratio, result, base, cpu, base_cpu = rounds[len(rounds) // 2]
@@ -542,7 +596,7 @@ def main() -> int:
         if args.cpu:
             print("    CPU ms a request (page | bare): " + "  ".join(
                 f"{k} {cpu[k]:.2f} | {base_cpu[k]:.2f}" for k in cpu), flush=True)
-    bare_result = wrk(bare + "/", args.clients, args.seconds)
+    bare_result = wrk(bare, args.clients, args.seconds, "GET", BARE)
     print(f"{'bare page':<20} {bare_result['rps']:8.1f} {bare_result['p50']:8.1f} {bare_result['p95']:8.1f} "
           f"{bare_result['p99']:8.1f} {bare_result['errors']:7d}", flush=True)
     print(f"worst ratio: {worst:.2f}" if worst is not None else "worst ratio: n/a")
