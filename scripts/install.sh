@@ -3,7 +3,7 @@
 #   scripts/install.sh          the app (Python venv, front-end libraries, compiled translations);
 #                               with UPLOAD_STORE=s3 set, boto3 for the S3 upload store too
 #   scripts/install.sh --test   the same plus what the tests need (Chromium for browser tests)
-#   scripts/install.sh --bench  the app plus what bench/ needs (wrk, valgrind, pyinstrument)
+#   scripts/install.sh --bench  the app plus what bench/ needs (wrk, valgrind, pyinstrument, py-spy)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
