@@ -7,6 +7,7 @@ from alembic import context
 from flask import current_app
 
 from core import rls
+from core.beneficiaries.models import not_database_only
 
 config = context.config
 if config.config_file_name and not config.attributes.get("skip_logging_config"):
@@ -37,6 +38,7 @@ def run_migrations_online():
 
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
+    conf_args.setdefault("include_object", not_database_only)
     engine = sa.create_engine(admin_url(), poolclass=sa.pool.NullPool)
     try:
         with engine.connect() as connection:

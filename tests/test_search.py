@@ -8,7 +8,7 @@ from core.extensions import db
 from core.models import AuditEntry
 from core.tenancy import cross_tenant_scope
 from tests.helpers import app_ctx, post_form
-from tests.test_staff_helpers import open_file, open_request, staff_client
+from tests.test_staff_helpers import open_file, open_request, staff_client, version_of
 
 
 @pytest.fixture
@@ -198,3 +198,37 @@ def test_the_lists_researcher_filter_offers_this_associations_researchers_as_the
         assert ">huda<" in offered(path) and ">nawal<" not in offered(path)
     make_user(app, "reem@alpha.test", {"alpha": ["social_researcher"]})
     assert ">reem<" in offered("/alpha/staff/beneficiaries") and ">huda<" in offered("/alpha/staff/requests")
+
+
+# --- names are found by their words (on PostgreSQL, the words table its trigger keeps) ------------------
+
+def _edit_name(client, file_id, name):
+    page = f"/alpha/staff/beneficiaries/{file_id}/edit"
+    response = post_form(client, page, {"name": name, "national_id": "1058529940", "nationality": "SA",
+                                        "gender": "male", "mobile": "0501234567",
+                                        "version": version_of(client, page)})
+    assert response.status_code == 302, response.get_data(as_text=True)[:1000]
+
+
+def test_a_renamed_file_is_found_by_its_new_name_only(app, officer):
+    with app_ctx(app), cross_tenant_scope():
+        file_id = db.session.scalar(sa.select(Beneficiary.id).where(Beneficiary.national_id == "1058529940"))
+    _edit_name(officer, file_id, "نورة عبدالرحمن القحطاني")
+    assert "نورة عبدالرحمن القحطاني" in _search(officer, "قحطاني نوره")  # any order, without the article
+    assert "نورة عبدالرحمن القحطاني" in _search(officer, "عبدالر")
+    assert "Nothing found." in _search(officer, "سعيد", lang="en")
+
+
+def test_every_typed_word_must_start_a_word_of_the_name(officer):
+    assert "Nothing found." in _search(officer, "أحمد الزهراء", lang="en")  # each is in a different file
+    assert "Nothing found." in _search(officer, "حمد", lang="en")  # inside a word, not at its start
+    assert "أحمد بن سعيد" in _search(officer, "سعي احم")
+
+
+def test_a_name_search_finds_this_associations_files_only(app, officer, tenant_b):
+    other = staff_client(app, "officer@beta.test", "beta", ["relations_officer"])
+    open_file(other, "beta", name="أحمد بن سعيد الآخر", national_id="1058529940")
+    html = _search(officer, "أحمد سعيد")
+    assert "أحمد بن سعيد" in html and "الآخر" not in html
+    assert "الآخر" in post_form(other, "/beta/staff/search", {"q": "أحمد سعيد"}).get_data(as_text=True)
+

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from core.backup.operations import tenant_counts
 from core.config import normalise_database_url
 from core.extensions import db
-from tests.helpers import csrf_token, login, make_tenant
+from tests.helpers import csrf_token, login, make_tenant, post_form
 from tests.ops.servers import second_app
 from tests.test_staff_helpers import VALID_IDS, open_file, open_request, staff_client
 
@@ -104,6 +104,8 @@ def test_an_association_moves_to_another_instance_with_its_data_and_files(app, t
     assert login(moved, "officer@alpha.test").status_code == 302
     listing = moved.get("/alpha/staff/beneficiaries").get_data(as_text=True)
     assert "ريم المنقولة" in listing and "لا تنتقل" not in listing
+    found = post_form(moved, "/alpha/staff/search", {"q": "منقوله"}).get_data(as_text=True)  # by its words
+    assert "ريم المنقولة" in found and "لا تنتقل" not in found
     new_file = int(re.search(r'/alpha/staff/beneficiaries/(\d+)"', listing).group(1))
     assert new_file != file_id  # renumbered above gamma's files
     detail = moved.get(f"/alpha/staff/beneficiaries/{new_file}").get_data(as_text=True)
