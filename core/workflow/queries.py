@@ -413,7 +413,8 @@ def search(text: str, size: int = PAGE_SIZE) -> SearchResult:
     if value.isdigit() and len(value) <= 9:
         rows = db.session.execute(query.where(Beneficiary.file_number == int(value))).all()
         return SearchResult("file_number", file_rows(rows), [])
-    rows = db.session.execute(name_query(query, text, size), execution_options=PLAN_EACH_RUN).all()
+    found = name_query(text, size)
+    rows = db.session.execute(found[0], found[1], execution_options=PLAN_EACH_RUN).all() if found else []
     return SearchResult("name", file_rows(rows), [])
 
 
@@ -424,33 +425,58 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def name_query(query, text: str, size: int):
-    """Every typed word starts a word of the name, in any order, with or without its article («قحطاني»
-    finds «القحطاني», "zahrani" finds "Al-Zahrani"); exact names first, then names where every typed word
-    is a whole word, then prefixes; newest first within each. One query whatever the number of files.
+def name_query(text: str, size: int) -> tuple[sa.Select, dict] | None:
+    """(statement, parameters) of the files whose names hold every typed word at the start of one of their
+    words, in any order, with or without its article («قحطاني» finds «القحطاني», "zahrani" finds
+    "Al-Zahrani"); exact names first, then names where every typed word is a whole word, then prefixes; newest
+    first within each. One query whatever the number of files. None when too little was typed.
 
-    Each word is also a plain `LIKE '%word%'` on the normalised name: that is what PostgreSQL's trigram
-    index (tenant_id, name_search gin_trgm_ops) answers; the word-start test only rechecks its rows."""
+    The statement is built once for each shape (how many words, how many forms each) and the words are its
+    parameters: building it cost as much as running it."""
     words = [w for w in name_words(text) if w][:MAX_NAME_WORDS]
     if not words or sum(len(w) for w in words) < 2:
-        return query.where(sa.false()).limit(0)
+        return None
+    forms = [article_forms(word) for word in words]
+    params = {"name_exact": name_key(text)}
+    for i, (word, word_forms) in enumerate(zip(words, forms, strict=True)):
+        params[f"w{i}"] = f"%{_like(word)}%"
+        for j, form in enumerate(word_forms):
+            params.update({f"w{i}f{j}": form, f"w{i}f{j}_start": f"% {_like(form)}%",
+                           f"w{i}f{j}_whole": f"% {_like(form)} %"})
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        from core.tenancy import current_scope
+
+        params["name_tenant"] = current_scope().tenant_id
+    return _name_statement(tuple(len(f) for f in forms), size, postgres), params
+
+
+@functools.lru_cache(maxsize=64)
+def _name_statement(shape: tuple[int, ...], size: int, postgres: bool) -> sa.Select:
+    """See `name_query`. Each word is also a plain `LIKE '%word%'`, which PostgreSQL's trigram index could
+    answer and the word-start tests recheck; on PostgreSQL the files come from their names' words instead
+    (`_files_with_a_word_starting`)."""
     padded = sa.literal(" ") + Beneficiary.name_search
     both = padded + sa.literal(" ")
-    matches, whole = [], []
-    for word in words:
-        forms = article_forms(word)
-        matches.append(Beneficiary.name_search.like(f"%{_like(word)}%", escape="\\"))
-        matches.append(sa.or_(*(padded.like(f"% {_like(form)}%", escape="\\") for form in forms)))
-        whole.append(sa.or_(*(both.like(f"% {_like(form)} %", escape="\\") for form in forms)))
-    rank = sa.case((Beneficiary.name_search == name_key(text), 0), (sa.and_(*whole), 1), else_=2)
-    if db.session.get_bind().dialect.name == "postgresql":
-        # The same test, read from the names' words instead of testing each name of the association.
-        candidates = [_files_with_a_word_starting(word) for word in words]
+    matches, whole, candidates = [], [], []
+    for i, count in enumerate(shape):
+        def param(suffix, i=i):
+            return sa.bindparam(f"w{i}{suffix}", type_=sa.String)
+
+        matches.append(Beneficiary.name_search.like(param(""), escape="\\"))
+        matches.append(sa.or_(*(padded.like(param(f"f{j}_start"), escape="\\") for j in range(count))))
+        whole.append(sa.or_(*(both.like(param(f"f{j}_whole"), escape="\\") for j in range(count))))
+        candidates.append(_files_with_a_word_starting([param(f"f{j}") for j in range(count)]))
+    rank = sa.case((Beneficiary.name_search == sa.bindparam("name_exact", type_=sa.String), 0),
+                   (sa.and_(*whole), 1), else_=2)
+    if postgres:
+        # The same test, read from the names' words instead of testing each name of the association, as an
+        # array read first: then the files are read by their keys (as a subquery, PostgreSQL read every file
+        # of the association to join them, not knowing how few the words would leave).
         found = sa.intersect(*candidates) if len(candidates) > 1 else candidates[0]
-        # As an array, read first: then the files are read by their keys (as a subquery, PostgreSQL read
-        # every file of the association to join them, not knowing how few the words would leave).
         matches = [Beneficiary.id == sa.any_(sa.func.array(found.scalar_subquery()))]
-    return query.where(*matches).order_by(None).order_by(rank, Beneficiary.id.desc()).limit(size)
+    return reused(sa.select(*_file_row_columns(researcher=False)).where(*matches)
+                  .order_by(rank, Beneficiary.id.desc()).limit(size))
 
 
 #: PostgreSQL only (migration a3d7e1f9c254): each word of each file's normalised name, kept by a trigger.
@@ -458,17 +484,15 @@ NAME_WORDS = sa.table("beneficiary_name_words", sa.column("tenant_id"), sa.colum
                       sa.column("beneficiary_id"))
 
 
-def _files_with_a_word_starting(word: str):
-    """The files of the association one of whose name's words starts with `word`, bare or after the article:
-    a range of the words' index for each form. The `LIKE`s recheck them; without these candidates, every
-    name of the association was tested (2.6 ms of PostgreSQL at 10,000 files, growing with them): row-level
+def _files_with_a_word_starting(forms: list):
+    """The files of the association one of whose name's words starts with one of `forms` (a typed word,
+    bare and after the article): a range of the words' index for each. Without these candidates, every name
+    of the association was tested (2.6 ms of PostgreSQL at 10,000 files, growing with them): row-level
     security lets PostgreSQL use an index only for leakproof tests, which `LIKE` and the trigram and
     text-search operators are not, and which the prefix test `^@` is."""
-    from core.tenancy import current_scope
-
-    tenant = current_scope().tenant_id
     # One read per form (an OR of them was tested on every word of the association instead).
     return sa.union_all(*(sa.select(NAME_WORDS.c.beneficiary_id)
-                          .where(NAME_WORDS.c.tenant_id == tenant, NAME_WORDS.c.word.op("^@")(form))
-                          for form in article_forms(word)))
+                          .where(NAME_WORDS.c.tenant_id == sa.bindparam("name_tenant", type_=sa.Integer),
+                                 NAME_WORDS.c.word.op("^@")(form))
+                          for form in forms))
 
