@@ -66,7 +66,7 @@ def search():
     page = show("staff/search.html", result=result, q=q, category_labels=vocabulary.category_labels(g.tenant),
                 today=today())
     if result is not None:
-        audit.record("beneficiary.search", object_type="Beneficiary",
+        audit.record_read("beneficiary.search", object_type="Beneficiary",
                      after={"by": result.kind, "found": len(result.beneficiaries) + len(result.requests)})
         db.session.commit()  # after rendering: committing expires what the page reads
     return page

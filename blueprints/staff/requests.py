@@ -121,7 +121,7 @@ def _detail(support_request, present: Present, status=200, **context):
 @roles_required(*READERS)
 def request_detail(request_id: int):
     support_request, present = load_request_page(request_id)
-    audit.record("request.view", support_request, after={"reference": support_request.reference})
+    audit.record_read("request.view", support_request, after={"reference": support_request.reference})
     notifications.read_about_request(current_user, support_request.id)
     page = _detail(support_request, present)
     db.session.commit()  # after rendering: committing expires what the page reads

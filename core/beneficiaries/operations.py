@@ -187,4 +187,4 @@ def remove_income(beneficiary: Beneficiary, income: IncomeSource) -> None:
 
 def record_view(beneficiary: Beneficiary, what: str = "file") -> None:
     """Views of sensitive records are audited (who looked at whose file, when)."""
-    audit.record("beneficiary.view", beneficiary, after={"what": what, "file_number": beneficiary.file_number})
+    audit.record_read("beneficiary.view", beneficiary, after={"what": what, "file_number": beneficiary.file_number})
