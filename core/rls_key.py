@@ -64,10 +64,17 @@ def signature(tenant: str, app: Flask | None = None) -> str:
     return _sign(app_key(app), tenant) if tenant else ""
 
 
+#: SET_SCOPE_SQL in psycopg's own placeholders, for `write_scope`.
+_SET_SCOPE_PSYCOPG = ("SELECT set_config('wasl.tenant_id', %(tenant)s, true), "
+                      "set_config('wasl.tenant_sig', %(sig)s, true)")
+
+
 def write_scope(connection: sa.Connection, tenant_id: int | None) -> None:
-    """Write the transaction's tenant and its signature (one round trip)."""
+    """Write the transaction's tenant and its signature (one round trip). Every transaction of every page
+    begins with it: it goes to psycopg directly, without the ~50 µs of SQLAlchemy's statement machinery (it
+    reads nothing back)."""
     tenant = "" if tenant_id is None else str(tenant_id)
-    connection.execute(SET_SCOPE_SQL, {"tenant": tenant, "sig": signature(tenant)})
+    connection.connection.dbapi_connection.execute(_SET_SCOPE_PSYCOPG, {"tenant": tenant, "sig": signature(tenant)})
 
 
 # --- the database's keys (as the schema owner) ---------------------------------------------------

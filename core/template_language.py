@@ -17,7 +17,7 @@ from __future__ import annotations
 import weakref
 from contextvars import ContextVar
 
-from flask import has_app_context
+from flask import g, has_app_context
 from flask.templating import Environment
 from flask_babel import get_locale
 from jinja2 import nodes
@@ -33,15 +33,25 @@ _compiling_with: ContextVar = ContextVar("wasl_template_translations", default=N
 
 
 def current_language():
-    """(code, translations) of the language a template loaded now is for, or None when none is known."""
+    """(code, translations) of the language a template loaded now is for, or None when none is known.
+    Kept beside the request's locale (a page loads five to ten templates: its own, the layout, the
+    macros), and worked out again when the locale changes (force_locale)."""
     if not has_app_context():
         return None
     try:
-        if get_locale() is None:
-            return None
+        locale = get_locale()
     except RuntimeError:  # no request to choose a language from
         return None
-    return locale_code(), babel.domain_instance.get_translations()
+    if locale is None:
+        return None
+    babel_state = g.get("_flask_babel")
+    memo = getattr(babel_state, "wasl_language", None)
+    if memo is not None and memo[0] is locale:
+        return memo[1]
+    language = locale_code(), babel.domain_instance.get_translations()
+    if babel_state is not None:
+        babel_state.wasl_language = (locale, language)
+    return language
 
 
 class LanguageEnvironment(Environment):
