@@ -17,6 +17,7 @@ from blueprints.staff import (  # noqa: F401  (they add routes to bp)
     reports,
     requests,
     rights,
+    rows,
     surveys,
     tokens,
     verification,
