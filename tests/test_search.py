@@ -235,12 +235,13 @@ def test_a_name_search_finds_this_associations_files_only(app, officer, tenant_b
 
 
 def test_the_lists_rows_escape_what_was_typed(app, officer):
-    """The rows of the files list, the requests list and the search are made in Python (blueprints/staff/
-    rows.py): a name is shown as text, never as markup."""
+    """The rows of the files list, the work queues, the requests list and the search are made in Python
+    (blueprints/staff/rows.py): a name is shown as text, never as markup."""
     hostile = "سعيد <script>alert(1)</script> & «ابن»"
     file_id = open_file(officer, "alpha", name=hostile, national_id="1000000008", mobile="0561234567")
     open_request(officer, "alpha", file_id, "phone")
     for html in (officer.get("/alpha/staff/beneficiaries").get_data(as_text=True),
+                 officer.get("/alpha/staff/").get_data(as_text=True),
                  officer.get("/alpha/staff/requests").get_data(as_text=True), _search(officer, "سعيد")):
         assert "<script>alert(1)</script>" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; «ابن»" in html

@@ -1,4 +1,4 @@
-"""The rows of the staff lists (files, requests, search results), made in Python rather than in the template.
+"""The rows of the staff lists (files, requests, search results, work queues), made in Python, not Jinja.
 
 A list page shows 50 rows; in Jinja each row was some twenty pieces of output, each passed up through three
 generators, and half a dozen calls and attribute lookups through the template's machinery: the rows were
@@ -39,3 +39,20 @@ def file_row(b, url_prefix: str, category_labels: dict, separator: str, full: bo
         cells.append(f'<td class="small">{escape(b.researcher_name or "")}</td>'
                      f'<td class="small">{dual_date(b.created_at)}</td>')
     return Markup(f"<tr>{''.join(cells)}</tr>")
+
+
+@bp.app_template_global()
+def queue_row(r, queue: str, url_prefix: str, today, service_labels: dict, locale: str, overdue_label) -> Markup:
+    """A row of a work queue of requests: reference (a link), name, service, and the decision's due date
+    (flagged when passed) on the decision queue, the day it was received on the others."""
+    service = service_labels[r.service].label(locale) if r.service in service_labels else r.service
+    if queue == "decision":
+        late = r.decision_due and r.decision_due < today
+        when = (Markup('<span class="badge text-bg-danger overdue">{}</span> ').format(overdue_label) if late
+                else "") + dual_date(r.decision_due)
+    else:
+        late, when = False, dual_date(r.at)
+    return Markup(
+        f'<tr class="{"table-danger" if late else ""}">'
+        f'<td class="text-nowrap"><a href="{escape(url_prefix)}{r.id}"><bdi dir="ltr">{escape(r.reference)}</bdi>'
+        f"</a></td><td>{escape(r.name)}</td><td>{escape(service)}</td><td class=\"small\">{when}</td></tr>")
