@@ -92,11 +92,14 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", _sqlite_foreign_keys)
-        elif db.engine.dialect.name == "postgresql" and not app.config.get("DATABASE_TRANSACTION_POOLING"):
+        elif db.engine.dialect.name == "postgresql":
+            from core.lean_cursor import use_lean_cursors
             from core.statement_plans import plan_once_per_connection
 
             for engine in db.engines.values():
-                plan_once_per_connection(engine)
+                use_lean_cursors(engine)
+                if not app.config.get("DATABASE_TRANSACTION_POOLING"):
+                    plan_once_per_connection(engine)
 
 
 def _limit_urlencoded_body() -> None:

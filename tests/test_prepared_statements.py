@@ -89,3 +89,13 @@ def test_the_work_queues_keep_one_plan_and_the_lists_are_planned_each_run(app, t
         db.session.rollback()
         assert db.session.scalar(mode) == "auto"
         db.session.rollback()
+
+
+def test_a_results_description_is_the_db_apis_seven_fields(app):
+    """core/lean_cursor.py: plain named tuples instead of psycopg's Column objects, the same fields."""
+    with app.app_context(), db.engine.connect() as conn:
+        result = conn.exec_driver_sql("SELECT 1 AS one, 'x'::text AS two")
+        description = result.cursor.description
+        assert [(c.name, c[0]) for c in description] == [("one", "one"), ("two", "two")]
+        assert all(len(c) == 7 for c in description) and description[0].type_code == 23  # int4
+        assert result.all() == [(1, "x")] and list(result.keys()) == ["one", "two"]
