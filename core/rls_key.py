@@ -73,8 +73,10 @@ def write_scope(connection: sa.Connection, tenant_id: int | None) -> None:
     """Write the transaction's tenant and its signature (one round trip). Every transaction of every page
     begins with it: it goes to psycopg directly, without the ~50 µs of SQLAlchemy's statement machinery (it
     reads nothing back)."""
+    from core.statement_plans import execute_directly
+
     tenant = "" if tenant_id is None else str(tenant_id)
-    connection.connection.dbapi_connection.execute(_SET_SCOPE_PSYCOPG, {"tenant": tenant, "sig": signature(tenant)})
+    execute_directly(connection, _SET_SCOPE_PSYCOPG, {"tenant": tenant, "sig": signature(tenant)})
 
 
 # --- the database's keys (as the schema owner) ---------------------------------------------------

@@ -39,7 +39,19 @@ def plan_once_per_connection(engine) -> None:
         mode = context.execution_options.get("wasl_plan") if context is not None else None
         if mode is not None:
             # For the rest of the transaction: such a statement is a page's main one, run last or alone.
-            conn.connection.dbapi_connection.execute(f"SET LOCAL plan_cache_mode = {mode}")
+            execute_directly(conn, f"SET LOCAL plan_cache_mode = {mode}")
+
+
+def execute_directly(connection, statement: str, parameters: dict | None = None) -> None:
+    """Run a statement on psycopg itself, without SQLAlchemy's statement machinery (for one whose result
+    nobody reads), but fail as SQLAlchemy would: a connection found dead is thrown away by the pool and the
+    error is SQLAlchemy's (the app answers 503 and serves again when the database is back)."""
+    import psycopg
+
+    try:
+        connection.connection.dbapi_connection.execute(statement, parameters)
+    except psycopg.Error as error:
+        connection._handle_dbapi_exception(error, statement, parameters, None, None)
 
 
 def keep_prepared_statements(engine) -> None:

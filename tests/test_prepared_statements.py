@@ -59,12 +59,12 @@ def test_a_page_size_is_written_into_the_statement(app):
     """A plan kept for all runs knows how many rows are wanted: LIMIT is in the text, not a parameter."""
     from core.models import Tenant
 
-    with app.app_context():
+    with app.app_context(), db.engine.connect() as conn:  # one connection: each prepares its own
         for _ in range(6):
-            db.session.execute(sa.select(Tenant.id).order_by(Tenant.id).limit(7)).all()
-            db.session.rollback()
-        texts = db.session.scalars(sa.text("SELECT statement FROM pg_prepared_statements")).all()
-        db.session.rollback()
+            conn.execute(sa.select(Tenant.id).order_by(Tenant.id).limit(7)).all()
+            conn.rollback()
+        texts = conn.execute(sa.text("SELECT statement FROM pg_prepared_statements")).scalars().all()
+        conn.rollback()
     assert any("LIMIT 7" in text for text in texts), texts
 
 
