@@ -28,6 +28,7 @@ from sqlalchemy import event
 #: Execution options (a statement's `.execution_options(**…)`): see above.
 ONE_PLAN = {"wasl_plan": "force_generic_plan"}
 PLAN_EACH_RUN = {"wasl_plan": "force_custom_plan"}
+_PLAN_MODES = frozenset({"force_generic_plan", "force_custom_plan"})
 
 
 def plan_once_per_connection(engine) -> None:
@@ -37,7 +38,7 @@ def plan_once_per_connection(engine) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _plan_as_asked(conn, cursor, statement, parameters, context, executemany):
         mode = context.execution_options.get("wasl_plan") if context is not None else None
-        if mode is not None:
+        if mode in _PLAN_MODES:  # only the two above are ever written into the statement
             # For the rest of the transaction: such a statement is a page's main one, run last or alone.
             execute_directly(conn, f"SET LOCAL plan_cache_mode = {mode}")
 
